@@ -128,6 +128,7 @@ def run_pipeline(config: str | Path | None = None, run_id: str | None = None, st
     records, all_params = [], {}
     for i, stage in enumerate(tqdm(stages, desc=f"run {run_id}", unit="stage")):
         params = {**cfg.get(stage, {}), **common}
+        if stage == "report": params.setdefault("reports_dir", str(Path(reports_dir).resolve()))
         all_params[stage] = params
         records.append(run_stage(stage, params, run_dir.resolve(), i, log_output))
         write_index(run_dir, run_id, records, all_params)

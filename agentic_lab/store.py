@@ -20,10 +20,13 @@ __all__ = ['log', 'StoreError', 'atomic_write', 'iter_jsonl', 'to_jsonl', 'code_
 class StoreError(AgenticLabError):
     "An output folder or JSONL file is unreadable or inconsistent."
 
+_UMASK = os.umask(0); os.umask(_UMASK)  # read once: mkstemp creates 0600 files, outputs get the usual 0644
+
 def atomic_write(path: str | Path, data: str | bytes):
     "Write `data` to `path` atomically (temp file + fsync + rename)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode() if isinstance(data, str) else data)
