@@ -54,3 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"agentic-lab {command}: error: {reason}", file=sys.stderr); return 2
     except KeyboardInterrupt:
         print(f"agentic-lab {command}: interrupted", file=sys.stderr); return 130
+
+# %% ../nbs/72_cli.ipynb
+if __name__ == "__main__": sys.exit(main())
