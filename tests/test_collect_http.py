@@ -142,6 +142,21 @@ def test_cache_revalidates_with_etag(httpserver, tmp_path):
     assert seen == [None, '"p1"'] and m["metrics"]["cache_hits"] == 1 and m["counts"]["kept"] == 1
 
 
+def test_truncated_body_with_etag_on_a_query_page_is_refetched(httpserver, tmp_path):
+    served = defaultdict(list)  # page -> If-None-Match of each request
+    def handler(req):
+        page = int(req.args.get("page", 1)); served[page].append(req.headers.get("If-None-Match"))
+        if req.headers.get("If-None-Match") == f'"p{page}"':  # the server's copy is whole: a revalidation says "unchanged"
+            return Response(status=304, headers={"ETag": f'"p{page}"'})
+        body = json.dumps({"items": [item(page)] if page <= 2 else []})
+        if page == 2 and len(served[2]) == 1: body = body[: len(body) // 2]  # cut short in transit, ETag and all
+        return Response(body, content_type="application/json", headers={"ETag": f'"p{page}"'})
+    httpserver.expect_request("/items").respond_with_handler(handler)
+    m = run_collect("json-api", tmp_path / "out", progress=False, url=httpserver.url_for("/items"), rate=100, backoff=0.01, format="openai")
+    assert sorted(t.source_id for t in read_trajectories(tmp_path / "out")) == ["it1", "it2"]
+    assert served[2] == [None, None] and m["metrics"]["errors"] == {"bad_body": 1}  # evicted, so not revalidated back into the broken copy
+
+
 def test_robots_txt_is_obeyed_for_scraping(httpserver):
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: agentic-lab\nDisallow: /private\n")
     httpserver.expect_request("/public").respond_with_data("hello")

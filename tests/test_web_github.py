@@ -209,3 +209,12 @@ def test_sigkill_mid_run_then_resume(gh, tmp_path):
     collect(srv, tmp_path, resume=True)
     got = [t.source_id for t in read_trajectories(tmp_path)]
     assert sorted(got) == EXPECTED and len(got) == len(set(got))
+
+
+def test_resume_on_the_first_page_keeps_the_listing_query(gh, tmp_path):
+    app, srv = gh
+    collect(srv, tmp_path, limit=2)  # stops inside the first listing page
+    m = collect(srv, tmp_path, resume=True)
+    listing = [r for r in srv.log if r.path == "/repos/o/r/issues"]
+    assert all(r.query.get("per_page") == "3" and r.query.get("state") == "all" for r in listing), [r.query for r in listing]
+    assert ids(tmp_path) == EXPECTED and "duplicate" not in m["counts"]["dropped"] and m["cursor"]["t"] == 1

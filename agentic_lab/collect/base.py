@@ -8,6 +8,7 @@ import hashlib, json, logging, sys, time
 from pathlib import Path
 from typing import Any, Iterator
 
+import httpx
 from tqdm.auto import tqdm
 from ..core import Trajectory
 from ..store import ShardWriter, code_version, read_manifest
@@ -36,14 +37,19 @@ class Source:
     host_rates: dict = {}          # requests/s for particular hosts
     redact_output: bool = False    # normalize adds text not in the raw item: redact the trajectories too
     data_options: tuple = ()       # options that hold data, not settings (recorded in the manifest by size only)
+    max_wait: float = 900.0        # longest server-requested wait (s) before giving up with a resumable error
 
     def __init__(self, **options):
         self.options, self._http = options, None
-        self.cache_dir: Path | None = None; self.metrics = Metrics(source=self.name)
+        self.cache_dir: Path | None = None; self.out_dir: Path | None = None; self.metrics = Metrics(source=self.name)
 
     def iter_items(self, cursor: Any = None) -> Iterator[tuple[Any, Any]]:
-        "Yield `(raw_item, cursor_after_it)`, starting after `cursor`."
+        "Yield `(raw_item, cursor_after_it)`, starting after `cursor`; may `return` the cursor of a complete pass."
         raise NotImplementedError(f"{type(self).__name__}.iter_items")
+
+    def rate_limit_wait(self, r: httpx.Response) -> float | None:
+        "Seconds to wait when `r` is this service's own way of saying \"rate limited\", else None."
+        return None
 
     def normalize(self, item: Any) -> Trajectory | list[Trajectory]:
         "Trajectories from one (already redacted) raw item."
@@ -60,8 +66,9 @@ def _http(self: Source) -> HttpClient:
     if self._http is None:
         o = self.options
         self._http = HttpClient(rate=o.get("rate", self.rate), host_rates={**self.host_rates, **o.get("host_rates", {})},
-                                burst=o.get("burst", 1), retries=o.get("retries", 6), backoff=o.get("backoff", 0.5),
-                                timeout=o.get("timeout", 20.0), cache_dir=self.cache_dir, headers=self.http_headers(), metrics=self.metrics)
+                                burst=o.get("burst", 1), retries=o.get("retries", 6), backoff=o.get("backoff", 0.5), timeout=o.get("timeout", 20.0),
+                                max_wait=o.get("max_wait", self.max_wait), cache_dir=self.cache_dir, headers=self.http_headers(),
+                                metrics=self.metrics, rate_limited=self.rate_limit_wait)
     return self._http
 
 def _config(self: Source) -> dict:
@@ -107,6 +114,7 @@ class Collector:
             for name in ("metrics.jsonl", "collect.log"): (self.dir/name).unlink(missing_ok=True)  # a fresh run starts fresh logs
         source.metrics = Metrics(self.dir/"metrics.jsonl", every_s=metrics_every_s, source=source.name)
         source.cache_dir = self.dir.parent/".http-cache"/self.dir.name if cache else None  # raw responses stay out of the output folder
+        source.out_dir = self.dir
 
 # %% ../../nbs/10_collect_base.ipynb
 def _raw_sha(item: Any) -> str:
@@ -175,7 +183,9 @@ def _run(self: Collector) -> dict:
         it = iter(src.iter_items(cursor)) if self.limit is None or seen < self.limit else iter(())
         while self.limit is None or seen < self.limit:
             try: item, next_cursor = next(it)
-            except StopIteration: break
+            except StopIteration as end:  # a generator's return value is the cursor of its complete pass
+                if end.value is not None: cursor = end.value
+                break
             except (CollectError, OSError, KeyboardInterrupt) as e:
                 commit()
                 if isinstance(e, KeyboardInterrupt): raise

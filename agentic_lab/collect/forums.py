@@ -10,7 +10,7 @@ import httpx
 from .base import register_source
 from .http import CollectError, HttpError
 from .redact import register_secret
-from .websource import ExtractingSource, error_item, too_many, full_url
+from .websource import ExtractingSource, error_item, full_url
 
 log = logging.getLogger(__name__)
 
@@ -20,19 +20,19 @@ __all__ = ['log', 'DEFAULT_TAGS', 'DEFAULT_SUBREDDITS', 'get_json_or_error', 'St
 # %% ../../nbs/16_collect_forums.ipynb
 def get_json_or_error(src: ExtractingSource, url: str, **kw) -> tuple[Any, dict | None]:
     "(JSON body, None), or (None, an error item) when the body stays unparsable."
-    url = full_url(url, kw.pop("params", None))
     try: return src.http.get_json(url, **kw), None
     except HttpError as e:
-        if "unparsable body" not in str(e): raise
-        return None, error_item(url, f"body is not JSON after retries ({e})")
+        if e.kind != "bad_body": raise
+        return None, error_item(full_url(url, kw.get("params")), f"body is not JSON after retries ({e})")
 
 # %% ../../nbs/16_collect_forums.ipynb
 DEFAULT_TAGS = ["openai-api", "langchain", "py-langchain", "function-calling", "large-language-model", "chatgpt-api", "llama-index", "autogen", "crewai"]
 
-def _se_throttle(self, r: httpx.Response) -> httpx.Response | None:
+def _se_throttle(self, r: httpx.Response) -> float | None:
+    "Seconds to wait for a `throttle_violation` (HTTP 400), else None."
     if r.status_code != 400 or b"throttle_violation" not in r.content: return None
     m = re.search(rb"available in (\d+) seconds", r.content)
-    return too_many(r, float(m[1]) if m else 60.0)
+    return float(m[1]) if m else 60.0
 
 @register_source
 class StackExchangeSource(ExtractingSource):
@@ -40,8 +40,7 @@ class StackExchangeSource(ExtractingSource):
     name, kind, license = "stackexchange", "api", "CC BY-SA 4.0"
     description = "Stack Overflow questions + answers by tag (openai-api, langchain, function-calling, …)"
     rate = 1.0
-    rules = ("_se_throttle",)
-    _se_throttle = _se_throttle
+    rate_limit_wait = _se_throttle
 
     def _params(self, **kw) -> dict:
         o = self.options
@@ -105,20 +104,12 @@ def _se_iter(self: StackExchangeSource, cursor: dict | None = None) -> Iterator[
             page, skip = page + 1, 0
         if newest: cur["since"] = {**cur["since"], key: newest + 1}
         cur = {"since": cur["since"]}
-    yield {"checkpoint": True, "id": "checkpoint"}, {"since": cur["since"], "t": len(tags)}
+    return {"since": cur["since"], "t": len(tags)}  # the pass is complete
 
 StackExchangeSource.iter_items = _se_iter
 
 # %% ../../nbs/16_collect_forums.ipynb
 DEFAULT_SUBREDDITS = ["LocalLLaMA", "LangChain", "OpenAI", "AutoGenAI", "crewai", "mcp", "ClaudeAI", "AI_Agents"]
-
-def _reddit_limits(self, r: httpx.Response) -> httpx.Response | None:
-    rem = r.headers.get("x-ratelimit-remaining")
-    try: spent = rem is not None and float(rem) < 1 and rem != "0"
-    except ValueError: return None
-    if not spent: return None
-    h = {k: v for k, v in r.headers.items() if k.lower() not in ("content-encoding", "content-length", "transfer-encoding", "x-ratelimit-remaining")}
-    return httpx.Response(r.status_code, headers={**h, "x-ratelimit-remaining": "0"}, content=r.content, request=r.request)
 
 def _flatten(listing: Any) -> Iterator[dict]:
     "Comments of a Reddit comment listing, depth first."
@@ -134,8 +125,6 @@ class RedditSource(ExtractingSource):
     description = "posts + comments of r/LocalLLaMA, r/LangChain, r/OpenAI, …"
     rate = 0.15  # ~10 requests/minute without OAuth
     host_rates = {"oauth.reddit.com": 0.9}  # 100 requests/minute with an app token
-    rules = ("_reddit_limits",)
-    _reddit_limits = _reddit_limits
 
     def _creds(self) -> tuple[str, str] | None:
         o = self.options; cid, sec = o.get("client_id") or os.environ.get("REDDIT_CLIENT_ID"), o.get("client_secret") or os.environ.get("REDDIT_CLIENT_SECRET")
@@ -195,6 +184,6 @@ def _reddit_iter(self: RedditSource, cursor: dict | None = None) -> Iterator[tup
             done = done or not after
         if newest: cur["newest"] = {**cur["newest"], sub: newest}
         cur = {"newest": cur["newest"]}
-    yield {"checkpoint": True, "id": "checkpoint"}, {"newest": cur["newest"], "s": len(subs)}
+    return {"newest": cur["newest"], "s": len(subs)}  # the pass is complete
 
 RedditSource._post_docs, RedditSource.iter_items = _post_docs, _reddit_iter

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any, Iterator
 import httpx
 from .base import register_source
-from .http import HttpError
-from .websource import ExtractingSource, error_item, too_many, full_url
+from .http import HttpError, parse_reset, rate_limit_exhausted
+from .websource import ExtractingSource, error_item, full_url
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +32,14 @@ def _after(ts: str) -> str:
     return (datetime.fromisoformat(ts.replace("Z", "+00:00")) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 # %% ../../nbs/15_collect_github.ipynb
-def _secondary_limit(self, r: httpx.Response) -> httpx.Response | None:
-    if r.status_code != 403 or r.headers.get("x-ratelimit-remaining") == "0": return None
-    if "retry-after" in r.headers: return too_many(r, float(r.headers["retry-after"]))
-    if b"secondary rate limit" in r.content.lower() or b"abuse" in r.content.lower(): return too_many(r, self.options.get("secondary_wait", 60.0))
+def _rate_limit_wait(self, r: httpx.Response) -> float | None:
+    "Seconds to wait for a message-only secondary limit (403) or a GraphQL `RATE_LIMITED` answer (200), else None."
+    secondary = self.options.get("secondary_wait", 60.0)
+    if r.status_code == 403 and "retry-after" not in r.headers and not rate_limit_exhausted(r):  # those two HttpClient obeys itself
+        return secondary if re.search(rb"secondary rate limit|abuse", r.content, re.I) else None
+    if r.status_code == 200 and r.request.method == "POST" and b'"RATE_LIMITED"' in r.content:
+        return parse_reset(r.headers.get("x-ratelimit-reset")) or secondary
     return None
-
-def _graphql_limit(self, r: httpx.Response) -> httpx.Response | None:
-    if r.status_code != 200 or b"RATE_LIMITED" not in r.content: return None
-    reset = r.headers.get("x-ratelimit-reset")
-    wait = max(0.0, float(reset) - time.time()) if reset and float(reset) > 1e9 else float(reset or self.options.get("secondary_wait", 60.0))
-    return too_many(r, wait)
 
 # %% ../../nbs/15_collect_github.ipynb
 @register_source
@@ -52,8 +49,7 @@ class GitHubSource(ExtractingSource):
     description = "issues + comments (REST) and Discussions (GraphQL) of agent-framework repositories"
     rate = 1.0
     max_wait = 3700.0  # unauthenticated: 60 requests/hour, so waiting for the hourly reset is normal
-    rules = ("_secondary_limit", "_graphql_limit")
-    _secondary_limit, _graphql_limit = _secondary_limit, _graphql_limit
+    rate_limit_wait = _rate_limit_wait
 
     def http_headers(self) -> dict:
         h = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
@@ -68,12 +64,11 @@ class GitHubSource(ExtractingSource):
         return [("repo", r) for r in repos] + ([("discussions", r) for r in repos] if o.get("discussions") else [])
 
 # %% ../../nbs/15_collect_github.ipynb
-def _get_page(self: GitHubSource, url: str, params: dict | None = None) -> tuple[Any, str | None, str | None]:
+def _get_page(self: GitHubSource, url: str) -> tuple[Any, str | None, str | None]:
     "(JSON body or None, next-page URL, error reason) of one page; a broken body is retried, then reported."
-    url = full_url(url, params)
     try: return (*self.http.request("GET", url, parse=lambda r: (json.loads(r.content), _next_link(r.headers.get("link")))), None)
     except HttpError as e:
-        if "unparsable body" not in str(e): raise
+        if e.kind != "bad_body": raise
     r = self.http.get(url)  # still broken: keep its Link header so the pass goes on
     return None, _next_link(r.headers.get("link")), f"HTTP {r.status_code} body is not JSON ({r.headers.get('content-type', '?')}) after retries"
 
@@ -83,21 +78,21 @@ def _doc(kind: str, id: str, url: str, title: str, body: str | None, repo: str, 
 GitHubSource._get_page = _get_page
 
 # %% ../../nbs/15_collect_github.ipynb
-def _issue_pages(self: GitHubSource, kind: str, name: str, since: str | None) -> tuple[str, dict]:
-    "First page URL and params of a target's issue listing."
+def _issue_pages(self: GitHubSource, kind: str, name: str, since: str | None) -> str:
+    "First page URL (query included, so a cursor holding it resumes the same listing) of a target's issues."
     base, per = self.base("https://api.github.com"), self.options.get("per_page", 100)
     if kind == "search":
         q = name + (f" updated:>={since}" if since else "")
-        return f"{base}/search/issues", {"q": q, "sort": "updated", "order": "asc", "per_page": per}
+        return full_url(f"{base}/search/issues", {"q": q, "sort": "updated", "order": "asc", "per_page": per})
     p = {"state": "all", "sort": "updated", "direction": "asc", "per_page": per}
-    return f"{base}/repos/{name}/issues", ({**p, "since": since} if since else p)
+    return full_url(f"{base}/repos/{name}/issues", {**p, "since": since} if since else p)
 
 def _comments(self: GitHubSource, issue: dict, repo: str, since: str | None, skip: int) -> Iterator[tuple[int, dict]]:
     "(offset, document) of an issue's comments, all pages, from offset `skip`."
     url = issue.get("comments_url") or f"{self.base('https://api.github.com')}/repos/{repo}/issues/{issue['number']}/comments"
-    params, n = {"per_page": self.options.get("per_page", 100), **({"since": since} if since else {})}, 0
+    url, n = full_url(url, {"per_page": self.options.get("per_page", 100), **({"since": since} if since else {})}), 0
     while url:
-        data, url, err = self._get_page(url, params); params = None  # the next link carries the params
+        data, url, err = self._get_page(url)  # the next link carries the query
         if err: yield n, error_item(f"{repo}#{issue['number']} comments", err); n += 1; continue
         for c in data:
             if n >= skip: yield n, _doc("comment", f"{repo}#{issue['number']}/c/{c['id']}", c.get("html_url"), "", c.get("body"), repo, issue=issue["number"], updated_at=c.get("updated_at"))
@@ -113,11 +108,11 @@ def _repo_of(issue: dict, name: str, kind: str) -> str:
 def _issues(self: GitHubSource, t: int, kind: str, name: str, cur: dict) -> Iterator[tuple[dict, dict]]:
     "(document, cursor) of one REST target, resuming at `cur` when it is this target's."
     since = cur["since"].get(f"{kind}:{name}")
-    url, params = (cur["page"], None) if cur.get("t") == t and cur.get("page") else self._issue_pages(kind, name, since)
+    url = cur["page"] if cur.get("t") == t and cur.get("page") else self._issue_pages(kind, name, since)
     skip_i, skip_c = (cur.get("issue", 0), cur.get("comment", 0)) if cur.get("t") == t and cur.get("page") else (0, 0)
     newest = since
     while url:
-        data, nxt, err = self._get_page(url, params); params = None
+        data, nxt, err = self._get_page(url)
         pos = lambda i, c: {"since": cur["since"], "t": t, "page": url, "issue": i, "comment": c}
         if err: yield error_item(url, err), (pos(0, 0) | {"page": nxt} if nxt else {"since": cur["since"], "t": t + 1}); url = nxt; skip_i = skip_c = 0; continue
         issues = data.get("items", []) if isinstance(data, dict) else data
@@ -179,6 +174,6 @@ def _iter_items(self: GitHubSource, cursor: dict | None = None) -> Iterator[tupl
         kind, name = targets[t]
         yield from (self._discussions(t, name, cur) if kind == "discussions" else self._issues(t, kind, name, cur))
         cur = {"since": cur["since"]}
-    yield {"checkpoint": True, "id": "checkpoint"}, {"since": cur["since"], "t": len(targets)}
+    return {"since": cur["since"], "t": len(targets)}  # the pass is complete
 
 GitHubSource.iter_items = _iter_items

@@ -28,8 +28,8 @@ class CollectError(AgenticLabError):
 
 class HttpError(CollectError):
     "A request failed for good (4xx, or retries exhausted)."
-    def __init__(self, msg: str, status: int | None = None):
-        super().__init__(msg); self.status = status
+    def __init__(self, msg: str, status: int | None = None, kind: str | None = None):  # kind: the last retried failure (timeout, bad_body, http_503, …)
+        super().__init__(msg); self.status, self.kind = status, kind
 
 class RobotsDisallowed(CollectError):
     "robots.txt forbids fetching this URL."
@@ -127,11 +127,12 @@ class HttpClient:
                  max_wait: float = 900.0,  # longest server-requested wait we accept before giving up
                  cache_dir: str | Path | None = None, headers: dict | None = None, user_agent: str = USER_AGENT,
                  metrics: Metrics | None = None, body_backoff_keys: tuple = ("backoff",),
+                 rate_limited: Callable[[httpx.Response], float | None] | None = None,  # a service's own "slow down" signal: seconds to wait, else None
                  transport: httpx.BaseTransport | None = None):
         from agentic_lab.collect.redact import register_secret
         self.rate, self.host_rates, self.burst = rate, dict(host_rates or {}), burst
         self.retries, self.backoff, self.max_backoff, self.max_wait = retries, backoff, max_backoff, max_wait
-        self.metrics, self.body_backoff_keys = metrics or Metrics(), tuple(body_backoff_keys)
+        self.metrics, self.body_backoff_keys, self.rate_limited = metrics or Metrics(), tuple(body_backoff_keys), rate_limited
         self._limiters: dict[str, Limiter] = {}; self._blocked: dict[str, float] = {}; self._robots: dict[str, RobotFileParser] = {}
         headers = {"User-Agent": user_agent, **(headers or {})}
         for k, v in headers.items():
@@ -203,6 +204,9 @@ def _attempt(self: HttpClient, method: str, url: str, parse: Callable | None, **
     self.metrics.request(r.status_code, len(r.content), time.monotonic() - t, from_cache=bool(caching and caching.get("from_cache")))
     wait = parse_retry_after(r.headers.get("retry-after"))
     if rate_limit_exhausted(r): wait = max(wait or 0.0, parse_reset(_header(r, "x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset")) or 0.0) or wait
+    if self.rate_limited is not None and (named := self.rate_limited(r)) is not None:
+        wait = max(wait or 0.0, named); self._block(host, wait, "rate_limited"); self.metrics.error("rate_limited")
+        raise _Retryable(f"HTTP {r.status_code} rate limited", wait=wait, kind="rate_limited")
     if r.status_code == 429 or _rate_limited_403(r) or r.status_code >= 500:
         self._block(host, wait, "retry_after"); self.metrics.error(f"http_{r.status_code}")
         raise _Retryable(f"HTTP {r.status_code}", wait=wait, kind=f"http_{r.status_code}")
@@ -214,7 +218,7 @@ def _attempt(self: HttpClient, method: str, url: str, parse: Callable | None, **
     if parse is None: return r
     try: out = parse(r)
     except (ValueError, UnicodeDecodeError) as e:
-        self._evict(method, url); self.metrics.error("bad_body")
+        self._evict(method, str(r.request.url)); self.metrics.error("bad_body")
         raise _Retryable(f"unparsable body ({type(e).__name__})", kind="bad_body") from None
     if isinstance(out, dict):
         for k in self.body_backoff_keys:
@@ -222,7 +226,7 @@ def _attempt(self: HttpClient, method: str, url: str, parse: Callable | None, **
     return out
 
 def _evict(self: HttpClient, method: str, url: str):
-    "Forget a cached response (a body that turned out to be broken)."
+    "Forget a cached response (a body that turned out to be broken); `url` as sent, query string included."
     if self.storage is None: return
     import hashlib
     for key in (f"RFC {url}", f"{method} {url}"):
@@ -247,7 +251,7 @@ def _request(self: HttpClient, method: str, url: str, parse: Callable | None = N
     retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(self.retries + 1), wait=self._wait_for(),
                                  retry=tenacity.retry_if_exception_type(_Retryable), before_sleep=before_sleep, reraise=True)
     try: return retrying(self._attempt, method, url, parse, **kw)
-    except _Retryable as e: raise HttpError(f"{method} {redact_text(url)[0]}: {e} after {self.retries + 1} attempts") from None
+    except _Retryable as e: raise HttpError(f"{method} {redact_text(url)[0]}: {e} after {self.retries + 1} attempts", kind=e.kind) from None
 
 def _get(self: HttpClient, url: str, **kw) -> httpx.Response:
     "GET a URL (retried, paced, cached)."

@@ -100,11 +100,9 @@ class ArxivSource(ExtractingSource):
         return self._pacer
 
     def methods_path(self) -> Path | None:
-        "`methods_path` option, else `methods.jsonl` in the collection's output folder."
+        "`methods_path` option, else `methods.jsonl` in the collection's output folder (none outside a collection)."
         if self.options.get("methods_path"): return Path(self.options["methods_path"])
-        out = getattr(self, "out_dir", None)  # until the Collector hands its folder to sources, recover it from the cache layout
-        if out is None and self.cache_dir is not None: out = self.cache_dir.parent.parent/self.cache_dir.name if self.cache_dir.parent.name == ".http-cache" else self.cache_dir.parent
-        return Path(out)/"methods.jsonl" if out is not None else None
+        return self.out_dir/"methods.jsonl" if self.out_dir is not None else None
 
 # %% ../../nbs/17_collect_papers.ipynb
 def _paper(self: ArxivSource, e: Any) -> dict:
@@ -144,6 +142,6 @@ def _arxiv_iter(self: ArxivSource, cursor: dict | None = None) -> Iterator[tuple
         total = int(feed.feed.get("opensearch_totalresults", 0) or 0)
         start += len(feed.entries)
         if not feed.entries or start >= total: break
-    yield {"checkpoint": True, "id": "checkpoint"}, {"since": newest and str(int(newest) + 1), "done": True}
+    return {"since": newest and str(int(newest) + 1), "done": True}  # the pass is complete
 
 ArxivSource._paper, ArxivSource.iter_items = _paper, _arxiv_iter

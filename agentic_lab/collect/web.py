@@ -146,7 +146,7 @@ def _web_iter(self: WebSource, cursor: dict | None = None) -> Iterator[tuple[dic
             if hashes.get(url) == item["sha"]: item = {"id": url, "url": url, "skip": "unchanged"}
             else: hashes[url] = item["sha"]
         yield item, {"queue": queue, "seen": sorted(seen), "fetched": fetched, "active": True, "hashes": hashes}
-    yield {"checkpoint": True, "id": "checkpoint"}, {"hashes": hashes}
+    return {"hashes": hashes}  # the crawl is complete; the next one starts afresh, knowing the pages' hashes
 
 def _web_normalize(self: WebSource, item: dict):
     if item.get("skip"): from agentic_lab.collect.base import Drop; raise Drop(item["skip"])
