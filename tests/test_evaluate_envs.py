@@ -58,3 +58,18 @@ def test_synthetic_oracle_policy_scores_100_percent_through_the_runner_loop():
             row = envs.score_task(PolicyModel(OraclePolicy(t)), t)
             if not row["passed"]: bad.append((row["id"], t.kind, row["reason"]))
     assert bad == []
+
+def test_evaluation_and_synthesis_share_one_agent_loop():
+    "envs.play is synth.policies.run_turns with a model adapter: the same policy gives the same calls, observations and counts both ways."
+    from agentic_lab.synth.policies import OraclePolicy, run_episode
+    from agentic_lab.evaluate.models import PolicyModel
+    from agentic_lab.synth.worlds import get_world
+    for t in envs.heldout_tasks("retail", len(KINDS)):
+        syn = run_episode(OraclePolicy(t), get_world(t.world, seed=t.world_seed), t)
+        w = get_world(t.world, seed=t.world_seed)
+        ev = envs.play(PolicyModel(OraclePolicy(t)), w, t.user_turns)
+        keys = ("steps", "calls", "tool_errors", "parse_errors", "stop_reason")
+        assert {k: syn.meta[k] for k in keys} == {k: ev.meta[k] for k in keys}, t.kind
+        assert [(c.name, c.arguments) for c in syn.tool_calls] == [(c.name, c.arguments) for c in ev.tool_calls]
+        assert [m.content for m in syn.messages if m.role == "tool"] == [m.content for m in ev.messages if m.role == "tool"]
+        assert w.state() == t.final_state

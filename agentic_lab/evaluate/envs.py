@@ -7,42 +7,35 @@ from __future__ import annotations
 import json, logging, re
 from math import comb
 from collections import defaultdict
-from ..core import Message, ToolCall, Trajectory
-from .parse import EvaluateError, parse_calls
+from ..core import Message, Trajectory
+from .parse import EvaluateError
+from .models import ModelPolicy
+from ..synth.policies import run_turns
 
 log = logging.getLogger(__name__)
 NEEDS_LIVE_MODEL = True  # the agent loop needs a model that answers; stored predictions cannot play it
 
 # %% auto 0
-__all__ = ['log', 'NEEDS_LIVE_MODEL', 'SYSTEM', 'HELDOUT_SEED', 'play', 'oracle_model', 'turn_answers', 'task_success',
-           'categories', 'bucket', 'heldout_tasks', 'score_task', 'run_suite', 'pass_hat_k', 'summarize']
+__all__ = ['log', 'NEEDS_LIVE_MODEL', 'SYSTEM', 'HELDOUT_SEED', 'play', 'generation_failure', 'oracle_model', 'turn_answers',
+           'task_success', 'categories', 'bucket', 'heldout_tasks', 'score_task', 'run_suite', 'pass_hat_k',
+           'summarize']
 
 # %% ../../nbs/53_evaluate_envs.ipynb
 SYSTEM = ("You are a helpful assistant that can use tools. Call a tool by writing <tool_call>{\"name\": ..., \"arguments\": {...}}</tool_call>; "
           "when you have what you need, answer the user directly. If no tool fits the request, say so.")
 
-def _is_error(obs: str) -> bool:
-    return obs.lstrip().startswith('{"error"') or obs.startswith("Error")
-
 def play(model, world, user_turns: list[str], max_steps: int = 8, source: str = "eval", source_id: str = "task") -> Trajectory:
     "Play `user_turns` with `model` (has `generate(messages, tools)`) in `world`; the resulting trajectory."
-    tools, messages = world.tools, [Message("system", SYSTEM)]
-    steps = calls = errors = parse_errors = 0
-    for t, user in enumerate(user_turns):
-        messages.append(Message("user", user))
-        for _ in range(max_steps):
-            out = model.generate(messages, tools)
-            pr = parse_calls(out); steps += 1  # text, or an endpoint's message dict with native tool_calls
-            text = out if isinstance(out, str) else str((out or {}).get("content") or "") if isinstance(out, dict) else str(out)
-            if not pr.ok: parse_errors += 1
-            if not pr.calls: messages.append(Message("assistant", text)); break
-            step = [ToolCall(c.name, c.arguments, id=f"call_{steps}_{i}") for i, c in enumerate(pr.calls)]
-            messages.append(Message("assistant", pr.content, tool_calls=step))
-            for c in step:
-                obs = world.execute(c); calls += 1; errors += _is_error(obs)
-                messages.append(Message("tool", obs, tool_call_id=c.id, name=c.name))
-    return Trajectory(source=source, source_id=source_id, messages=messages, tools=list(tools),
-                      meta={"steps": steps, "calls": calls, "tool_errors": errors, "parse_errors": parse_errors})
+    messages, counts = run_turns(ModelPolicy(model), world, user_turns, max_steps, system=SYSTEM)
+    return Trajectory(source=source, source_id=source_id, messages=messages, tools=list(world.tools), meta=counts)
+
+def generation_failure(traj: Trajectory) -> tuple[str, str] | None:
+    "(error_type, reason) when the episode ended because generation failed (not because of what the model wrote); else None."
+    why = traj.meta.get("stop_reason") or ""
+    if traj.meta.get("parse_errors") or not why.startswith(("policy_error", "policy_exception")): return None
+    detail = why.partition(": ")[2]
+    if detail.startswith("EvaluateError: "): return "evaluate_error", detail.partition(": ")[2]
+    return "generation_error", " ".join(detail.split())[:300]
 
 # %% ../../nbs/53_evaluate_envs.ipynb
 def oracle_model(task):
@@ -130,15 +123,14 @@ def score_task(model, task, samples_seed: int = 0, max_steps: int = 8, suite: st
            "complexity": task.complexity.get("score", 0), "bucket": bucket(task.complexity.get("score", 0)),
            "plan_steps": sum(len(t) for t in task.plan), "plan_calls": len(task.calls), "source_ids": [task.id],
            "prompt": " | ".join(task.user_turns)}
-    try: traj = play(model, w, task.user_turns, max_steps=max_steps, source=f"synthetic:{task.world}", source_id=task.id)
-    except EvaluateError as e: return {**row, "passed": False, "error_type": "evaluate_error", "reason": str(e), "calls": [], "output": None}
-    except Exception as e:
-        return {**row, "passed": False, "error_type": "generation_error", "reason": f"{type(e).__name__}: {' '.join(str(e).split())[:300]}", "calls": [], "output": None}
+    traj = play(model, w, task.user_turns, max_steps=max_steps, source=f"synthetic:{task.world}", source_id=task.id)
+    failed = generation_failure(traj)
+    if failed: return {**row, "passed": False, "error_type": failed[0], "reason": failed[1], "calls": [c.to_dict() for c in traj.tool_calls], "output": None}
     ok, etype, why = task_success(task, traj, w.state())
     answers = turn_answers(traj)
     traj.reference = task.reference() if hasattr(task, "reference") else None
     return {**row, "passed": ok, "error_type": etype, "reason": why, "calls": [c.to_dict() for c in traj.tool_calls],
-            "output": answers[-1] if answers else "", **{k: traj.meta[k] for k in ("steps", "calls", "tool_errors", "parse_errors") if k != "calls"},
+            "output": answers[-1] if answers else "", **{k: traj.meta[k] for k in ("steps", "tool_errors", "parse_errors", "stop_reason")},
             "n_calls": traj.meta["calls"], "trajectory": traj.to_dict()}
 
 # %% ../../nbs/53_evaluate_envs.ipynb

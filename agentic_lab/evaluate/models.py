@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib, json, logging
 from pathlib import Path
 from ..core import Message, ToolCall, ToolSpec
-from .parse import EvaluateError
+from .parse import EvaluateError, parse_calls
+from ..synth.policies import OutputParseError, Policy
 
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'MISSING', 'Predictions', 'FunctionModel', 'PolicyModel', 'LazyPolicyModel', 'load_model', 'prompt_key',
-           'CachedModel']
+__all__ = ['log', 'MISSING', 'Predictions', 'FunctionModel', 'PolicyModel', 'LazyPolicyModel', 'load_model', 'output_text',
+           'ModelPolicy', 'prompt_key', 'CachedModel']
 
 # %% ../../nbs/50a_evaluate_models.ipynb
 MISSING = object()  # a prediction the file does not hold
@@ -56,7 +57,7 @@ class PolicyModel:
     "A `synth.policies` policy as a model under test; an endpoint's reply is kept whole (native `tool_calls` included)."
     def __init__(self, policy, name: str | None = None): self.policy, self.name = policy, name or getattr(policy, "name", type(policy).__name__)
     def generate(self, messages: list[Message], tools: list[ToolSpec]):
-        if hasattr(self.policy, "_complete"): return self.policy._complete(messages, tools)  # OpenAIPolicy: the raw message dict
+        if hasattr(self.policy, "complete"): return self.policy.complete(messages, tools)  # OpenAIPolicy: the raw message dict
         try: return self.policy.generate(messages, tools)
         except NotImplementedError:  # a policy that only acts (e.g. the oracle): its message, OpenAI-shaped
             m = self.policy.act(messages, tools)
@@ -92,6 +93,22 @@ def load_model(spec, api_key_env: str = "OPENAI_API_KEY", **policy_kw):
         try: return HFPolicy(str(local) if local.exists() else spec, **policy_kw)
         except (OSError, ValueError) as e: raise EvaluateError(f"model: cannot load {spec}: {' '.join(str(e).split())[:200]}") from None
     return LazyPolicyModel(factory, name=spec) if local.exists() else PolicyModel(factory(), name=spec)
+
+# %% ../../nbs/50a_evaluate_models.ipynb
+def output_text(out) -> str:
+    "The text of one model output (a string, or an OpenAI message's `content`)."
+    if isinstance(out, dict): return str(out.get("content") or "")
+    return "" if out is None else str(out)
+
+class ModelPolicy(Policy):
+    "An evaluation model (anything with `generate(messages, tools)`) as a policy for `synth.policies.run_turns`."
+    def __init__(self, model): self.model, self.name = model, getattr(model, "name", type(model).__name__)
+    def act(self, messages: list[Message], tools: list[ToolSpec]) -> Message:
+        out = self.model.generate(messages, tools)
+        pr = parse_calls(out)
+        if not pr.ok: raise OutputParseError(pr.error, output=output_text(out))
+        if not pr.calls: return Message("assistant", output_text(out))
+        return Message("assistant", pr.content, tool_calls=[ToolCall(c.name, dict(c.arguments)) for c in pr.calls])
 
 # %% ../../nbs/50a_evaluate_models.ipynb
 def prompt_key(model_name: str, messages: list[Message], tools: list[ToolSpec], sample: int = 0) -> str:

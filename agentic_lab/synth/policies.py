@@ -13,13 +13,17 @@ from .tasks import Task
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'SYSTEM_PROMPTS', 'HERMES_CHAT_TEMPLATE', 'PolicyError', 'Policy', 'parse_tool_output', 'summarize_observation',
-           'quote_evidence', 'reason_for_step', 'reason_for_answer', 'OraclePolicy', 'run_episode', 'to_chat',
-           'tool_dicts', 'HFPolicy', 'OpenAIPolicy']
+__all__ = ['log', 'SYSTEM_PROMPTS', 'HERMES_CHAT_TEMPLATE', 'PolicyError', 'OutputParseError', 'Policy', 'parse_tool_output',
+           'summarize_observation', 'quote_evidence', 'reason_for_step', 'reason_for_answer', 'OraclePolicy',
+           'is_tool_error', 'run_turns', 'run_episode', 'to_chat', 'tool_dicts', 'HFPolicy', 'OpenAIPolicy']
 
 # %% ../../nbs/22_synth_policies.ipynb
 class PolicyError(AgenticLabError):
     "A policy produced no usable message (unparseable call, endpoint error, missing model)."
+
+class OutputParseError(PolicyError):
+    "The model answered, but its tool call cannot be read; `output` keeps the raw text."
+    def __init__(self, msg: str, output: str | None = None): super().__init__(msg); self.output = output
 
 class Policy:
     "Base: `act(messages, tools) -> Message` (assistant, maybe with tool calls)."
@@ -34,22 +38,26 @@ _END_MARKS = ("<|end|>", "<|im_end|>", "<|eot_id|>", "</s>", "<|endoftext|>", "<
 def _as_call(obj: Any, where: str) -> ToolCall:
     if isinstance(obj, dict) and isinstance(obj.get("function"), dict): obj = obj["function"]
     if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not obj["name"].strip():
-        raise PolicyError(f"{where}: a tool call needs a JSON object with a 'name' string")
+        raise OutputParseError(f"{where}: a tool call needs a JSON object with a 'name' string")
     args = obj.get("arguments", obj.get("parameters", {}))
     if isinstance(args, str):
         try: args = json.loads(args) if args.strip() else {}
-        except json.JSONDecodeError: raise PolicyError(f"{where}: arguments of '{obj['name']}' are not valid JSON") from None
-    if not isinstance(args, dict): raise PolicyError(f"{where}: arguments of '{obj['name']}' must be an object")
+        except json.JSONDecodeError: raise OutputParseError(f"{where}: arguments of '{obj['name']}' are not valid JSON") from None
+    if not isinstance(args, dict): raise OutputParseError(f"{where}: arguments of '{obj['name']}' must be an object")
     return ToolCall(obj["name"], args)
 
 def parse_tool_output(text: str) -> Message:
-    "An assistant message from raw model text (Hermes tags or bare call lines)."
+    "An assistant message from raw model text (Hermes tags or bare call lines); `OutputParseError` (with the text) if a call is unreadable."
     for m in _END_MARKS: text = text.replace(m, "")
+    try: return _read_calls(text)
+    except OutputParseError as e: e.output = text; raise
+
+def _read_calls(text: str) -> Message:
     calls = []
     if "<tool_call>" in text:
         for i, body in enumerate(_CALL_RE.findall(text)):
             try: obj = json.loads(body.strip())
-            except json.JSONDecodeError as e: raise PolicyError(f"tool call {i}: not valid JSON ({e.msg}): {body.strip()[:60]!r}") from None
+            except json.JSONDecodeError as e: raise OutputParseError(f"tool call {i}: not valid JSON ({e.msg}): {body.strip()[:60]!r}") from None
             calls.append(_as_call(obj, f"tool call {i}"))
         content = _CALL_RE.sub("", text).strip()
     else:
@@ -172,6 +180,41 @@ class OraclePolicy(Policy):
         return Message("assistant", answer)
 
 # %% ../../nbs/22_synth_policies.ipynb
+def is_tool_error(observation: str) -> bool:
+    "Whether an observation is the world's error reply."
+    return observation.lstrip().startswith('{"error"') or observation.startswith("Error")
+
+def run_turns(policy: Policy, world: World, user_turns: list[str], max_steps: int = 12, system: str | None = None) -> tuple[list[Message], dict]:
+    "Play `user_turns` with `policy` in `world` (as it is; not reset): the messages, and counts `steps, calls, tool_errors, parse_errors, stop_reason`."
+    tools, used = world.tools, set()
+    messages = [Message("system", system)] if system else []
+    n = {"steps": 0, "calls": 0, "tool_errors": 0, "parse_errors": 0, "stop_reason": None}
+    for turn, user in enumerate(user_turns):
+        messages.append(Message("user", user))
+        while True:
+            if n["steps"] >= max_steps: n["stop_reason"] = f"step_budget: no final answer within {max_steps} steps"; break
+            n["steps"] += 1  # a step is one policy call, whether or not its output is usable
+            try: msg = policy.act(messages, tools)
+            except PolicyError as e:
+                n["stop_reason"] = f"policy_error: {e}"
+                if isinstance(e, OutputParseError):
+                    n["parse_errors"] += 1
+                    if e.output: messages.append(Message("assistant", e.output))
+                break
+            except Exception as e:  # a broken model/server must not kill a generation or evaluation run
+                log.warning("policy %s raised %s: %s", policy.name, type(e).__name__, e); n["stop_reason"] = f"policy_exception: {type(e).__name__}: {e}"; break
+            for j, c in enumerate(msg.tool_calls):
+                if not c.id or c.id in used: c.id = f"call_{turn}_{n['steps']}_{j}"  # models may omit or repeat ids
+                used.add(c.id)
+            messages.append(msg)
+            if not msg.tool_calls: break
+            for c in msg.tool_calls:
+                obs = world.execute(c); n["calls"] += 1; n["tool_errors"] += is_tool_error(obs)
+                messages.append(Message("tool", obs, tool_call_id=c.id, name=c.name))
+        if n["stop_reason"]: break
+    return messages, n
+
+# %% ../../nbs/22_synth_policies.ipynb
 SYSTEM_PROMPTS = ["You are a helpful assistant with access to tools for {d}. Use a tool when it helps; otherwise answer directly.",
                   "You can call functions to work with {d}. Think step by step, call tools as needed, and give the user a clear final answer.",
                   "You are an agent operating {d}. Decide whether a tool call is needed; report results faithfully."]
@@ -179,28 +222,11 @@ SYSTEM_PROMPTS = ["You are a helpful assistant with access to tools for {d}. Use
 def run_episode(policy: Policy, world: World, task: Task, max_steps: int = 12, collected_at: str | None = None) -> Trajectory:
     "Run `policy` on `task` in `world` (reset first); the trajectory, with a stop reason in meta if it ended early."
     world.reset()
-    tools = world.tools
     sysp = SYSTEM_PROMPTS[int(task.id[:8], 16) % len(SYSTEM_PROMPTS)].format(d=world.description)
-    messages, steps, stop, used = [Message("system", sysp), Message("user", task.user_turns[0])], 0, None, set()
-    for turn in range(len(task.user_turns)):
-        if turn: messages.append(Message("user", task.user_turns[turn]))
-        while stop is None:
-            if steps >= max_steps: stop = "step_budget: no final answer within {max_steps} steps".format(max_steps=max_steps); break
-            steps += 1  # a step is one policy call, whether or not its output is usable
-            try: msg = policy.act(messages, tools)
-            except PolicyError as e: stop = f"policy_error: {e}"; break
-            except Exception as e:  # a broken model/server must not kill a generation run
-                log.warning("policy %s raised %s: %s", policy.name, type(e).__name__, e); stop = f"policy_exception: {type(e).__name__}: {e}"; break
-            for j, c in enumerate(msg.tool_calls):
-                if not c.id or c.id in used: c.id = f"call_{turn}_{steps}_{j}"  # models may omit or repeat ids
-                used.add(c.id)
-            messages.append(msg)
-            if not msg.tool_calls: break
-            for c in msg.tool_calls: messages.append(Message("tool", world.execute(c), tool_call_id=c.id, name=c.name))
-        if stop: break
+    messages, counts = run_turns(policy, world, task.user_turns, max_steps, system=sysp)
     meta = {"world": task.world, "world_seed": task.world_seed, "task_id": task.id, "task_kind": task.kind, "complexity": task.complexity,
-            "template": task.template, "phrasing": task.phrasing, "policy": policy.name, "steps": steps, "stop_reason": stop}
-    return Trajectory(source=f"synthetic:{task.world}", source_id=f"{task.id}:{policy.name}", messages=messages, tools=tools,
+            "template": task.template, "phrasing": task.phrasing, "policy": policy.name, **counts}
+    return Trajectory(source=f"synthetic:{task.world}", source_id=f"{task.id}:{policy.name}", messages=messages, tools=world.tools,
                       task=task.user_turns[0], reference=task.reference(), meta=meta, license="generated",
                       **({"collected_at": collected_at} if collected_at else {}))
 
@@ -276,7 +302,8 @@ class OpenAIPolicy(Policy):
         key = os.environ.get(api_key_env)
         self.client = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {key}"} if key else {})
         self.temperature, self.max_tokens, self.retries, self.backoff, self.httpx = temperature, max_tokens, retries, backoff, httpx
-    def _complete(self, messages: list[Message], tools: list[ToolSpec]) -> dict:
+    def complete(self, messages: list[Message], tools: list[ToolSpec]) -> dict:
+        "The endpoint's assistant message for the conversation, as returned (native `tool_calls` included)."
         body = {"model": self.model, "messages": to_chat(messages, json_args=True), "temperature": self.temperature, "max_tokens": self.max_tokens}
         if tools: body["tools"] = tool_dicts(tools)
         for attempt in range(self.retries + 1):
@@ -289,9 +316,9 @@ class OpenAIPolicy(Policy):
             try: msg = r.json()["choices"][0]["message"]; assert isinstance(msg, dict)
             except (ValueError, KeyError, IndexError, TypeError, AssertionError): raise PolicyError(f"endpoint {self.url} returned no chat completion: {r.text[:120]!r}") from None
             return msg
-    def generate(self, messages: list[Message], tools: list[ToolSpec]) -> str: return self._complete(messages, tools).get("content") or ""
+    def generate(self, messages: list[Message], tools: list[ToolSpec]) -> str: return self.complete(messages, tools).get("content") or ""
     def act(self, messages: list[Message], tools: list[ToolSpec]) -> Message:
-        msg = self._complete(messages, tools)
+        msg = self.complete(messages, tools)
         calls = [_as_call(c.get("function", c), f"tool_calls[{i}]") for i, c in enumerate(msg.get("tool_calls") or [])]
         for c, raw in zip(calls, msg.get("tool_calls") or []): c.id = raw.get("id")
         if calls: return Message("assistant", msg.get("content") or "", tool_calls=calls)
