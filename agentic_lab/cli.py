@@ -56,4 +56,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"agentic-lab {command}: interrupted", file=sys.stderr); return 130
 
 # %% ../nbs/72_cli.ipynb
+#| eval: false
 if __name__ == "__main__": sys.exit(main())

@@ -3,7 +3,7 @@ import json
 from pathlib import Path
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
-from nbdev.test import test_nb
+from nbdev.test import test_nb as run_notebook_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p for p in (ROOT / "nbs").glob("*.ipynb") if not p.name.startswith(("_", ".")))
@@ -27,5 +27,5 @@ def test_every_code_cell_compiles(nb):
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook(nb, monkeypatch):
     monkeypatch.chdir(nb.parent)
-    ok, _ = test_nb(nb, skip_flags=["notest", "slow"], force_flags=[], do_print=False, showerr=True)
+    ok, _ = run_notebook_tests(nb, skip_flags=["notest", "slow"], force_flags=[], do_print=False, showerr=True)
     assert ok, f"{nb.name}: a cell failed (its traceback is printed above)"
