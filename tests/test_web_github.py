@@ -120,11 +120,14 @@ def test_incremental_rerun_fetches_only_what_changed(gh, tmp_path):
     (429, {"Retry-After": "1"}, {"message": "slow down"}),
     (403, {"Retry-After": "1"}, {"message": "You have exceeded a secondary rate limit."}),
     (403, {}, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}),
-    (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 1)}, {"message": "API rate limit exceeded"}),
+    (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "NOW+2"}, {"message": "API rate limit exceeded"}),
     (502, {}, "<html><body>Bad gateway</body></html>"),
     "reset", "slow", ("truncate",), (200, {"Content-Type": "text/html"}, "<html>Unicorn!</html>")])
 def test_rate_limits_and_transient_faults_are_retried(gh, tmp_path, fault):
     app, srv = gh
+    if isinstance(fault, tuple) and len(fault) > 1 and fault[1].get("X-RateLimit-Reset") == "NOW+2":
+        # the reset epoch is whole seconds: set it when the test runs, at least one full second ahead
+        fault = (fault[0], {**fault[1], "X-RateLimit-Reset": str(int(time.time()) + 2)}, fault[2])
     srv.faults["/repos/o/r/issues"] = [fault]
     srv.slow_s = 0.6
     t0 = time.monotonic(); m = collect(srv, tmp_path, timeout=0.3 if fault == "slow" else 5)
