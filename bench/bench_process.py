@@ -52,39 +52,78 @@ def padding_table(lengths, batch_size: int, max_length: int, pack_length: int, s
     packed = waste(list(PackedBatchSampler(lengths, pack_length, rows_per_batch=rows)), AgenticCollator(0, packing=True, max_length=pack_length))
     return {"naive": naive, "length_grouped": grouped, "packed": packed}
 
+def _cpu() -> float:
+    "CPU seconds of this process (all threads) and of its finished child processes."
+    import resource
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + ch.ru_utime + ch.ru_stime
+
+def old_tokenize(trajs, tok, max_length, batch_size=512):
+    "The previous path, as a baseline: `encode_batch` Python lists per batch, then `Dataset.from_dict`."
+    import datasets
+    from agentic_lab.process.tokenize import encode_batch
+    from agentic_lab.process.dataset import COLUMNS, _features
+    cols = {k: [] for k in (*COLUMNS, "traj_id", "chunk", "source", "length")}
+    for i in range(0, len(trajs), batch_size):
+        for t, rows in zip(trajs[i:i + batch_size], encode_batch(trajs[i:i + batch_size], tok, max_length)):
+            for j, r in enumerate(rows):
+                for k in COLUMNS: cols[k].append(r[k])
+                cols["traj_id"].append(t.id); cols["chunk"].append(j); cols["source"].append(t.source); cols["length"].append(len(r["input_ids"]))
+    return datasets.Dataset.from_dict(cols, features=_features())
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=100_000); p.add_argument("--quick", action="store_true")
     p.add_argument("--max-length", type=int, default=1024); p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--pack-length", type=int, default=4096, help="row length of packed batches")
+    p.add_argument("--num-proc", type=int, default=2, help="tokenizer worker processes")
+    p.add_argument("--baseline-n", type=int, default=10_000, help="trajectories the tokenize baselines run on")
     a = p.parse_args(argv)
     n = 5000 if a.quick else a.n
     from agentic_lab.process.filter import QualityFilter
     from agentic_lab.process.dedup import Deduplicator
-    from agentic_lab.process.tokenize import train_tokenizer, encode_batch
+    from agentic_lab.process.tokenize import train_tokenizer, encode, render
+    from agentic_lab.process.dataset import tokenize_trajectories
+    import datasets  # imported before timing: its import is no part of any step
     t0 = time.perf_counter(); corpus = make_corpus(n); t_gen = time.perf_counter() - t0
     tok = train_tokenizer(corpus[:2000], vocab_size=2000)
-    times, cpu = {}, {}
-    def timed(name, fn):
-        t, c = time.perf_counter(), time.process_time(); out = fn()
-        times[name], cpu[name] = time.perf_counter() - t, time.process_time() - c
+    times, cpu, count = {}, {}, {}
+    def timed(name, m, fn):
+        t, c = time.perf_counter(), _cpu(); out = fn()
+        times[name], cpu[name], count[name] = time.perf_counter() - t, _cpu() - c, m
         return out
-    qf = QualityFilter(); kept = timed("validate+filter", lambda: list(qf(corpus)))
-    dd = Deduplicator(); kept = timed("dedup", lambda: dd(kept))
-    rows = timed("tokenize", lambda: [r for i in range(0, len(kept), 1000) for rs in encode_batch(kept[i:i + 1000], tok, a.max_length) for r in rs])
+    qf = QualityFilter(); kept = timed("validate+filter", n, lambda: list(qf(corpus)))
+    dd = Deduplicator(); kept = timed("dedup", n, lambda: dd(kept))
+    ds = timed("tokenize", len(kept), lambda: tokenize_trajectories(kept, tok, a.max_length, num_proc=a.num_proc))
+    steps = list(times)
     total, total_cpu = sum(times.values()), sum(cpu.values())
-    print(f"process benchmark: {n:,} trajectories (generated in {t_gen:.1f}s), kept {len(kept):,}, dropped {dict(qf.counts['dropped']) | dict(dd.counts['dropped'])}")
-    print(f"{'step':<18}{'wall s':>10}{'traj/s':>12}{'cpu s':>10}{'traj/cpu-s':>12}")
-    for k, v in times.items():
-        m = n if k != "tokenize" else len(kept)
-        print(f"{k:<18}{v:>10.2f}{m / v:>12,.0f}{cpu[k]:>10.2f}{m / max(cpu[k], 1e-9):>12,.0f}")
-    print(f"{'end to end':<18}{total:>10.2f}{n / total:>12,.0f}{total_cpu:>10.2f}{n / total_cpu:>12,.0f}   (aim >= 3,000/s wall on 2 cores: {'met' if n / total >= 3000 else 'NOT met'})")
-    print("cpu s counts every thread of this process (the tokenizer's Rust threads too); wall time depends on what else runs on the machine")
-    w = padding_table([len(r["input_ids"]) for r in rows], a.batch_size, a.max_length, a.pack_length)
-    print(f"\npadding waste (batch {a.batch_size} x max_length {a.max_length}; packed rows of {a.pack_length}, same tokens per batch; {len(rows):,} sequences)")
+    # baselines and the new path on the same subset, in this run
+    sub = kept[:a.baseline_n]; m = len(sub)
+    import agentic_lab.process.tokenize as tkm
+    def cold(fn):  # every contender starts without the turn and tool-list caches the earlier steps filled
+        tok.__dict__.pop("_agentic_turn_cache", None); tkm._TOOLS_CACHE.clear(); return fn
+    _ = timed("plain tokenizer(text)", m, cold(lambda: tok([render(t).text for t in sub], add_special_tokens=False, return_offsets_mapping=True)))
+    _ = timed("old: encode per traj", m, cold(lambda: [encode(t, tok, a.max_length) for t in sub]))
+    _ = timed("old: encode_batch+from_dict", m, cold(lambda: old_tokenize(sub, tok, a.max_length)))
+    _ = timed("new: 1 process", m, cold(lambda: tokenize_trajectories(sub, tok, a.max_length)))
+    _ = timed(f"new: {a.num_proc} processes", m, cold(lambda: tokenize_trajectories(sub, tok, a.max_length, num_proc=a.num_proc)))
+    print(f"process benchmark: {n:,} trajectories (generated in {t_gen:.1f}s), kept {len(kept):,} -> {len(ds):,} token rows, dropped {dict(qf.counts['dropped']) | dict(dd.counts['dropped'])}")
+    head = f"{'step':<30}{'n':>8}{'wall s':>9}{'traj/s':>9}{'cpu s':>9}{'traj/cpu-s':>12}"
+    line = lambda k: print(f"{k:<30}{count[k]:>8,}{times[k]:>9.2f}{count[k] / times[k]:>9,.0f}{cpu[k]:>9.2f}{count[k] / max(cpu[k], 1e-9):>12,.0f}")
+    print(head); [line(k) for k in steps]
+    print(f"{'end to end':<30}{n:>8,}{total:>9.2f}{n / total:>9,.0f}{total_cpu:>9.2f}{n / total_cpu:>12,.0f}   (aim >= 3,000/s wall on 2 cores: {'met' if n / total >= 3000 else 'NOT met'})")
+    print(f"\ntokenize baselines on {m:,} kept trajectories (same run)"); print(head)
+    base = [k for k in times if k not in steps]
+    for k in base: line(k)
+    new = f"new: {a.num_proc} processes"
+    for k in base[:3]:
+        print(f"speed-up of '{new}' over '{k}': wall x{times[k] / times[new]:.2f}, cpu x{cpu[k] / cpu[new]:.2f};  'new: 1 process': wall x{times[k] / times['new: 1 process']:.2f}, cpu x{cpu[k] / cpu['new: 1 process']:.2f}")
+    print("cpu s counts every thread of this process (the tokenizer's Rust threads too) and its worker processes; wall time depends on what else runs on the machine")
+    w = padding_table(ds["length"], a.batch_size, a.max_length, a.pack_length)
+    print(f"\npadding waste (batch {a.batch_size} x max_length {a.max_length}; packed rows of {a.pack_length}, same tokens per batch; {len(ds):,} sequences)")
     for k, v in w.items(): print(f"{k:<18}{v:>10.1%}{'':>4}ratio vs naive {v / w['naive']:.3f}")
     print(f"packed waste {w['packed']:.1%} (aim <= 5%: {'met' if w['packed'] <= 0.05 else 'NOT met'}); {w['packed'] / w['naive']:.1%} of the naive figure")
-    return {"times": times, "n": n, "waste": w}
+    return {"times": times, "cpu": cpu, "n": n, "waste": w}
 
 if __name__ == "__main__":
     main()

@@ -4,13 +4,13 @@
 
 # %% ../../nbs/36_process_dataset.ipynb 2
 from __future__ import annotations
-import logging, math, random
+import hashlib, logging, math, random
 from pathlib import Path
 from typing import Iterable, Sequence
 import numpy as np
 import torch
 from ..core import AgenticLabError, Trajectory
-from .tokenize import encode_batch, encode, TokenizeError
+from .tokenize import encode_arrays, encode_batch, encode, TokenizeError
 
 log = logging.getLogger(__name__)
 COLUMNS = ("input_ids", "attention_mask", "labels", "segment_ids")
@@ -24,30 +24,81 @@ class DatasetError(AgenticLabError):
     "A split or tokenized dataset is missing or inconsistent; the message names the path."
 
 # %% ../../nbs/36_process_dataset.ipynb
-def tokenize_trajectories(trajs: Iterable[Trajectory], tokenizer, max_length: int = 1024, batch_size: int = 512):
-    "A `datasets.Dataset` with one row per encoded chunk of each trajectory."
+_FEATURES = dict(input_ids="int32", attention_mask="int8", labels="int32", segment_ids="int8", traj_id="string", chunk="int32", source="string", length="int32")
+
+def _features():
     import datasets
-    cols = {k: [] for k in (*COLUMNS, "traj_id", "chunk", "source", "length")}
-    def flush(batch):
-        try: encoded = encode_batch(batch, tokenizer, max_length)
-        except TokenizeError:  # find the trajectories the template refuses; the rest of the batch is kept
-            encoded = []
-            for t in batch:
-                try: encoded.append(encode(t, tokenizer, max_length))
-                except TokenizeError as e: log.warning("skipped: %s", e); encoded.append([])
-        for t, rows in zip(batch, encoded):
-            for j, r in enumerate(rows):
-                for k in COLUMNS: cols[k].append(r[k])
-                cols["traj_id"].append(t.id); cols["chunk"].append(j); cols["source"].append(t.source); cols["length"].append(len(r["input_ids"]))
-    batch = []
-    for t in trajs:
-        batch.append(t)
-        if len(batch) >= batch_size: flush(batch); batch = []
-    if batch: flush(batch)
-    feats = datasets.Features({"input_ids": datasets.Sequence(datasets.Value("int32")), "attention_mask": datasets.Sequence(datasets.Value("int8")),
-                               "labels": datasets.Sequence(datasets.Value("int32")), "segment_ids": datasets.Sequence(datasets.Value("int8")),
-                               "traj_id": datasets.Value("string"), "chunk": datasets.Value("int32"), "source": datasets.Value("string"), "length": datasets.Value("int32")})
-    return datasets.Dataset.from_dict(cols, features=feats)
+    return datasets.Features({k: datasets.Sequence(datasets.Value(v)) if k in COLUMNS else datasets.Value(v) for k, v in _FEATURES.items()})
+
+def _encode_cols(batch: list[Trajectory], tokenizer, max_length: int) -> dict:
+    "Columns for `batch`: token columns as one concatenated numpy array each, the rest as lists."
+    try: encoded = encode_arrays(batch, tokenizer, max_length)
+    except TokenizeError:  # find the trajectories the template refuses; the rest of the batch is kept
+        encoded = []
+        for t in batch:
+            try: encoded.append(encode_arrays([t], tokenizer, max_length)[0])
+            except TokenizeError as e: log.warning("skipped: %s", e); encoded.append([])
+    rows = [(t, j, r) for t, rs in zip(batch, encoded) for j, r in enumerate(rs)]
+    cols = {k: np.concatenate([r[k] for t, j, r in rows] or [np.zeros(0, _FEATURES[k])]) for k in COLUMNS}
+    cols.update(traj_id=[t.id for t, j, r in rows], chunk=[j for t, j, r in rows], source=[t.source for t, j, r in rows],
+                length=[len(r["input_ids"]) for t, j, r in rows])
+    return cols
+
+def _arrow_table(parts: list[dict], feats):
+    "A `pyarrow.Table` of `feats`' schema from `_encode_cols` parts (token columns become list arrays over one buffer)."
+    import pyarrow as pa
+    lengths = np.fromiter((n for p in parts for n in p["length"]), np.int64)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+    arrays = []
+    for f in feats.arrow_schema:
+        if f.name in COLUMNS:
+            vals = np.concatenate([p[f.name] for p in parts] or [np.zeros(0, _FEATURES[f.name])]).astype(_FEATURES[f.name], copy=False)
+            arrays.append(pa.ListArray.from_arrays(offsets, pa.array(vals), type=f.type))
+        else: arrays.append(pa.array([x for p in parts for x in p[f.name]], type=f.type))
+    return pa.Table.from_arrays(arrays, schema=feats.arrow_schema)
+
+# %% ../../nbs/36_process_dataset.ipynb
+_WORK: dict = {}  # what forked workers inherit: trajectories, tokenizer, max_length
+
+def _encode_range(lo_hi: tuple[int, int]) -> dict:
+    lo, hi = lo_hi
+    return _encode_cols(_WORK["trajs"][lo:hi], _WORK["tokenizer"], _WORK["max_length"])
+
+def _parallel_parts(trajs: list, tokenizer, max_length: int, batch_size: int, num_proc: int) -> list[dict]:
+    "`_encode_cols` of every batch, computed by `num_proc` forked workers, in order."
+    import multiprocessing as mp, os
+    env = os.environ.get("TOKENIZERS_PARALLELISM")
+    _WORK.update(trajs=trajs, tokenizer=tokenizer, max_length=max_length)
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"  # the children inherit it: no Rust threads, no fork warning
+    try:
+        pool = mp.get_context("fork").Pool(num_proc)
+        try: parts = pool.map(_encode_range, [(i, min(i + batch_size, len(trajs))) for i in range(0, len(trajs), batch_size)], chunksize=1)
+        finally: pool.close(); pool.join()
+    finally:
+        _WORK.clear()
+        if env is None: os.environ.pop("TOKENIZERS_PARALLELISM", None)
+        else: os.environ["TOKENIZERS_PARALLELISM"] = env
+    return parts
+
+# %% ../../nbs/36_process_dataset.ipynb
+def tokenize_trajectories(trajs: Iterable[Trajectory], tokenizer, max_length: int = 1024, batch_size: int = 512,
+                          num_proc: int = 1): # >1: encode in that many forked processes (same result)
+    "A `datasets.Dataset` with one row per encoded chunk of each trajectory."
+    import datasets, multiprocessing as mp
+    if num_proc > 1 and "fork" in mp.get_all_start_methods():
+        trajs = list(trajs)
+        parts = _parallel_parts(trajs, tokenizer, max_length, batch_size, num_proc) if len(trajs) > batch_size else [_encode_cols(trajs, tokenizer, max_length)]
+    else:
+        parts, batch = [], []
+        for t in trajs:
+            batch.append(t)
+            if len(batch) >= batch_size: parts.append(_encode_cols(batch, tokenizer, max_length)); batch = []
+        if batch: parts.append(_encode_cols(batch, tokenizer, max_length))
+    feats = _features(); table = _arrow_table(parts, feats)
+    h = hashlib.blake2b(digest_size=8)  # a content fingerprint from the buffers (datasets would pickle the whole table)
+    for buf in (b for c in table.columns for ch in c.chunks for b in ch.buffers()):
+        if buf is not None: h.update(buf)
+    return datasets.Dataset(table, info=datasets.DatasetInfo(features=feats), fingerprint=h.hexdigest())
 
 # %% ../../nbs/36_process_dataset.ipynb
 def _saved_max_length(splits_dir: Path) -> int | None:

@@ -37,6 +37,7 @@ class ProcessConfig:
     tokenizer: str | None = None   # HF id or local path; None trains the embedded byte-level BPE on the train split
     vocab_size: int = 2000
     max_length: int = 1024
+    num_proc: int = 1              # tokenizer worker processes (forked; the same tables for any value)
     tokenize: bool = True          # write the tokenized Arrow splits
     shard_size: int = 1000
     seed: int = 0
@@ -159,7 +160,7 @@ def split_folder(trajs: list[Trajectory], splits_dir, cfg: ProcessConfig) -> dic
         m["tokenizer"] = {"path": str(d/"tokenizer"), "vocab_size": len(tok), "embedded": cfg.tokenizer is None, "max_length": cfg.max_length}
         m["tokens"] = {}
         for s, ts in parts.items():
-            ds = tokenize_trajectories(ts, tok, cfg.max_length)
+            ds = tokenize_trajectories(ts, tok, cfg.max_length, num_proc=cfg.num_proc)
             ds.save_to_disk(str(d/"tokenized"/s))
             lab = sum(sum(1 for x in r if x != -100) for r in ds["labels"]) if len(ds) else 0
             m["tokens"][s] = {"rows": len(ds), "tokens": int(sum(ds["length"])) if len(ds) else 0, "supervised": lab,

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 # %% auto 0
 __all__ = ['log', 'BOS', 'EOS', 'PAD', 'ROLE_TOKENS', 'SPECIAL_TOKENS', 'MARKUP_TOKENS', 'CHAT_TEMPLATE', 'TokenizeError',
            'to_chat', 'default_segments', 'Rendered', 'render', 'render_with_template', 'train_tokenizer',
-           'is_workbench_tokenizer', 'label_tokens', 'encode', 'encode_batch']
+           'is_workbench_tokenizer', 'label_tokens', 'encode', 'encode_arrays', 'encode_batch']
 
 # %% ../../nbs/34_process_tokenize.ipynb
 class TokenizeError(AgenticLabError):
@@ -100,6 +100,23 @@ def _finish(r: Rendered, traj: Trajectory) -> Rendered:
     return r
 
 # %% ../../nbs/34_process_tokenize.ipynb
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(x, ensure_ascii=False) == _JSON.encode(x)
+_TOOLS_CACHE: dict = {}
+
+def _call_text(call) -> str:
+    "`render_call(call)`, without building an encoder per call."
+    return _JSON.encode({"name": call.name, "arguments": call.arguments})
+
+def _tools_text(tools: list) -> str:
+    "The `<tools>` lines of the system turn (cached: a corpus shares a few tool lists)."
+    key = tuple((t.name, t.description, repr(t.parameters)) for t in tools)  # equal reprs of JSON values give equal JSON
+    out = _TOOLS_CACHE.get(key)
+    if out is None:
+        if len(_TOOLS_CACHE) > 10_000: _TOOLS_CACHE.clear()
+        out = _TOOLS_CACHE[key] = "".join("\n" + _JSON.encode(t.to_dict()) for t in tools)
+    return out
+
+# %% ../../nbs/34_process_tokenize.ipynb
 def render(traj: Trajectory, add_generation_prompt: bool = False) -> Rendered:
     "Render `traj` in the workbench chat format with segment offsets."
     out, n, r = [], 0, Rendered("")
@@ -113,7 +130,7 @@ def render(traj: Trajectory, add_generation_prompt: bool = False) -> Rendered:
         if traj.tools:
             if start and msgs[0].content: put("\n")
             put("<tools>")
-            for t in traj.tools: put("\n" + json.dumps(t.to_dict(), ensure_ascii=False))
+            put(_tools_text(traj.tools))
             put("\n</tools>")
         put(EOS + "\n")
         if start: r.parts.append(parts); r.turns.append((t0, n, "system"))
@@ -129,7 +146,7 @@ def render(traj: Trajectory, add_generation_prompt: bool = False) -> Rendered:
             off = len(c) + 1 if c else 0
             for i, call in enumerate(m.tool_calls):
                 if c or i: put("\n")
-                rc = render_call(call); put("<tool_call>"); parts.append((off, n, len(rc))); put(rc); put("</tool_call>")
+                rc = _call_text(call); put("<tool_call>"); parts.append((off, n, len(rc))); put(rc); put("</tool_call>")
                 off += len(rc) + 1
             put(EOS); r.bodies.append((b0, n)); put("\n")
         else:
@@ -228,7 +245,7 @@ _KIND_IDS = {k: SEGMENT_IDS[k] for k in SegmentKind}
 def _offsets_array(offsets) -> np.ndarray:
     if isinstance(offsets, np.ndarray): return offsets.reshape(-1, 2)
     return np.fromiter(chain.from_iterable(offsets), np.int64, count=2 * len(offsets)).reshape(-1, 2)
-_SUP_IDS = np.array(sorted(SEGMENT_IDS[k] for k in SUPERVISED_KINDS))
+_SUP_LUT = np.zeros(max(SEGMENT_IDS.values()) + 1, bool); _SUP_LUT[[SEGMENT_IDS[k] for k in SUPERVISED_KINDS]] = True
 
 def label_tokens(r: Rendered, ids, offsets, supervise_markers: bool = True) -> tuple[np.ndarray, np.ndarray]:
     "`(segment_ids, labels)` for tokens `ids` with character `offsets` into `r.text`."
@@ -241,7 +258,7 @@ def label_tokens(r: Rendered, ids, offsets, supervise_markers: bool = True) -> t
     s, e = off[:, 0], off[:, 1]; last = np.maximum(e - 1, 0); nonempty = e > s
     first = seg_at[s]; inside = nonempty & (first == seg_at[last]) & (first >= 0)
     seg_ids = np.where(inside, kinds[first], 0)
-    sup = np.isin(seg_ids, _SUP_IDS)
+    sup = _SUP_LUT[seg_ids]
     if supervise_markers: sup |= nonempty & body_at[s] & body_at[last] & (seg_ids == 0) & ~(seg_at[s] >= 0) & ~(seg_at[last] >= 0)
     return seg_ids, np.where(sup, ids, -100)
 
@@ -251,11 +268,12 @@ def _tokenize(tokenizer, text: str):
     return enc.ids, enc.offsets
 
 def _rows(r: Rendered, ids, offsets, seg, lab, max_length: int, tid: str) -> list[dict]:
-    ids = np.asarray(ids, np.int64); n = len(ids)
+    "Token rows as numpy arrays (`input_ids`/`labels` int32, `attention_mask`/`segment_ids` int8)."
+    ids = np.asarray(ids, np.int32); lab = np.asarray(lab, np.int32); seg = np.asarray(seg, np.int8); n = len(ids)
     def row(idx):
-        idx = np.asarray(idx, np.int64)
-        return {"input_ids": ids[idx].tolist(), "attention_mask": [1] * len(idx), "labels": lab[idx].tolist(), "segment_ids": seg[idx].tolist()}
-    if n <= max_length: return [row(np.arange(n))]
+        x = ids[idx]
+        return {"input_ids": x, "attention_mask": np.ones(len(x), np.int8), "labels": lab[idx], "segment_ids": seg[idx]}
+    if n <= max_length: return [row(slice(None))]
     starts = _offsets_array(offsets)[:, 0]
     tok_at = lambda c: int(np.searchsorted(starts, c, "left"))
     bounds = [tok_at(a) for a, b, role in r.turns] + [n]
@@ -279,16 +297,18 @@ def _rows(r: Rendered, ids, offsets, seg, lab, max_length: int, tid: str) -> lis
         if sum(len(c) for c in cur) + b - a > budget: flush()
         cur.append(np.arange(a, b))
     flush()
-    lab_ctx = np.full(ctx_end, -100)
-    for rw in rows: rw["labels"][:ctx_end] = lab_ctx.tolist()
+    for rw in rows: rw["labels"][:ctx_end] = -100  # a fresh copy per row (fancy indexing)
     return rows
+
+def _as_lists(rows: list[dict]) -> list[dict]:
+    return [{k: v.tolist() for k, v in rw.items()} for rw in rows]
 
 def encode(traj: Trajectory, tokenizer, max_length: int = 1024, supervise_markers: bool = True) -> list[dict]:
     "Token rows (`input_ids`, `attention_mask`, `labels`, `segment_ids`) for `traj`; several when it is split."
     r = render(traj) if is_workbench_tokenizer(tokenizer) else render_with_template(traj, tokenizer)
     ids, offsets = _tokenize(tokenizer, r.text)
     seg, lab = label_tokens(r, ids, offsets, supervise_markers)
-    return _rows(r, ids, offsets, seg, lab, max_length, traj.id)
+    return _as_lists(_rows(r, ids, offsets, seg, lab, max_length, traj.id))
 
 # %% ../../nbs/34_process_tokenize.ipynb
 _CACHE_MAX = 50_000
@@ -297,20 +317,21 @@ def _pieces_encode(tokenizer, rs: list[Rendered]) -> list[tuple[list, list]]:
     "`(ids, offsets)` per rendered text, tokenizing each turn once (workbench format only)."
     cache = tokenizer.__dict__.setdefault("_agentic_turn_cache", {})
     if len(cache) > _CACHE_MAX: cache.clear()
-    cuts = []
+    pieces = []  # per text: [(turn text, its start)]
     for r in rs:
-        c = sorted({0, len(r.text), *(a for a, b, role in r.turns)}); cuts.append(c)
-    todo = list({r.text[a:b] for r, c in zip(rs, cuts) for a, b in zip(c, c[1:])} - cache.keys())
+        c = sorted({0, len(r.text), *(a for a, b, role in r.turns)})
+        pieces.append([(r.text[a:b], a) for a, b in zip(c, c[1:])])
+    todo = list({p for ps in pieces for p, a in ps if p not in cache})
     for piece, e in zip(todo, tokenizer.backend_tokenizer.encode_batch(todo, add_special_tokens=False) if todo else []):
         cache[piece] = (np.asarray(e.ids, np.int64), _offsets_array(e.offsets))
     out = []
-    for r, c in zip(rs, cuts):
-        got = [cache[r.text[a:b]] for a, b in zip(c, c[1:])]
-        out.append((np.concatenate([g[0] for g in got]), np.concatenate([g[1] + a for g, a in zip(got, c)])))
+    for ps in pieces:
+        got = [cache[p] for p, a in ps]
+        out.append((np.concatenate([g[0] for g in got]), np.concatenate([g[1] + a for g, (p, a) in zip(got, ps)])))
     return out
 
-def encode_batch(trajs: list[Trajectory], tokenizer, max_length: int = 1024, supervise_markers: bool = True) -> list[list[dict]]:
-    "`encode` for many trajectories at once (the tokenizer runs batched, in parallel)."
+def encode_arrays(trajs: list[Trajectory], tokenizer, max_length: int = 1024, supervise_markers: bool = True) -> list[list[dict]]:
+    "`encode_batch` with numpy arrays in the rows (what an Arrow table is built from without Python lists)."
     wb = is_workbench_tokenizer(tokenizer)
     rs = [render(t) if wb else render_with_template(t, tokenizer) for t in trajs]
     if wb: encs = _pieces_encode(tokenizer, rs)
@@ -320,3 +341,7 @@ def encode_batch(trajs: list[Trajectory], tokenizer, max_length: int = 1024, sup
         seg, lab = label_tokens(r, ids, offs, supervise_markers)
         out.append(_rows(r, ids, offs, seg, lab, max_length, t.id))
     return out
+
+def encode_batch(trajs: list[Trajectory], tokenizer, max_length: int = 1024, supervise_markers: bool = True) -> list[list[dict]]:
+    "`encode` for many trajectories at once (the tokenizer runs batched, in parallel)."
+    return [_as_lists(rows) for rows in encode_arrays(trajs, tokenizer, max_length, supervise_markers)]
