@@ -1,6 +1,7 @@
 """The whole pipeline end to end: `agentic-lab run` executes every stage notebook through papermill,
 and the run's numbers trace back to items and source records."""
 import json, re, subprocess, sys
+from test_report_cli import Links
 from pathlib import Path
 import pytest
 
@@ -29,6 +30,19 @@ def pipeline_run(tmp_path_factory):
     r = run("run", "--config", str(cfg), "--run-id", "e2e", "--data-dir", str(base / "data"), "--reports-dir", str(base / "reports"))
     assert r.returncode == 0, r.stderr[-3000:]
     return base
+
+
+@pytest.fixture(scope="module")
+def two_run_report(pipeline_run):
+    "A second run of the same pipeline (another seed, same data root), then `agentic-lab report` over both."
+    base = pipeline_run
+    cfg = base / "tiny-b.yaml"
+    cfg.write_text(TINY.replace("run: {seed: 1}", "run: {seed: 2}"))
+    r = run("run", "--config", str(cfg), "--run-id", "e2e-b", "--data-dir", str(base / "data"), "--reports-dir", str(base / "reports"))
+    assert r.returncode == 0, r.stderr[-3000:]
+    r = run("report", "--runs", "e2e,e2e-b", "--data-dir", str(base / "data"), "--out", str(base / "compare"), "--n-boot", "100")
+    assert r.returncode == 0, r.stderr[-3000:]
+    return Path(r.stdout.strip().splitlines()[-1])
 
 
 def test_every_stage_ran_and_is_linked_from_the_index(pipeline_run):
@@ -75,3 +89,19 @@ def test_a_model_was_trained_and_saved(pipeline_run):
     for who in ("teacher", "student"):
         assert (models / who / "config.json").exists(), who
         assert list((models / who).glob("*.safetensors")), who
+
+
+def test_report_over_two_real_runs_compares_them_and_its_links_resolve(two_run_report):
+    html_path = two_run_report
+    page = html_path.read_text()
+    p = Links(); p.feed(page)
+    assert p.external == []  # opens with no network: plotly.js inlined, no external scripts, fonts or styles
+    assert "<h2>Comparison</h2>" in page and "e2e-b" in page
+    internal = [h[1:] for h in p.hrefs if h.startswith("#")]
+    assert internal and not [h for h in internal if h not in p.ids]  # every score links to items that exist
+    files = [h for h in p.hrefs if not h.startswith(("#", "http://", "https://"))]
+    assert all((html_path.parent / f).is_file() for f in files)
+    # items carry their source records: a BFCL item names its source and source_id
+    items = [json.loads(l) for l in (html_path.parents[2] / "data" / "eval" / "e2e" / "items.jsonl").read_text().splitlines() if l.strip()]
+    bfcl = [i for i in items if i["suite"] == "bfcl"]
+    assert bfcl and all(str(i["id"]) in page for i in bfcl[:3])
