@@ -15,9 +15,10 @@ from .store import StoreError, iter_jsonl
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'ReportError', 'fake_run', 'RunData', 'load_run', 'wilson', 'field_of', 'sort_key', 'accuracy_table',
-           'numeric_fields', 'metric_table', 'item_key', 'task_key', 'by_model', 'paired_bootstrap', 'compare_runs',
-           'source_ids_of', 'provenance', 'data_counts', 'drop_reasons', 'training_curves', 'curve_group']
+__all__ = ['log', 'TRAINER_SUMMARY', 'ReportError', 'fake_run', 'RunData', 'load_run', 'wilson', 'field_of', 'sort_key',
+           'accuracy_table', 'numeric_fields', 'metric_table', 'item_key', 'task_key', 'by_model', 'paired_bootstrap',
+           'compare_runs', 'source_ids_of', 'provenance', 'data_counts', 'drop_reasons', 'training_curves',
+           'curve_group']
 
 # %% ../nbs/70_report_data.ipynb
 class ReportError(AgenticLabError):
@@ -274,9 +275,12 @@ def training_curves(rows: Sequence[dict]) -> dict[str, list[tuple[float, float]]
             series[k].append((float(step), float(v)))
     return dict(series)
 
+TRAINER_SUMMARY = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos", "train_loss"}  # one end-of-run row, not a curve
+
 def curve_group(name: str) -> str:
     "loss, reward, eval or system: which chart a training series belongs to."
     n = name.lower()
+    if n in TRAINER_SUMMARY: return "system"
     if "reward" in n: return "reward"
     if n.startswith("eval_") or "acc" in n: return "eval"
     if "loss" in n or n.startswith("train_"): return "loss"
