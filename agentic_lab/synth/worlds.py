@@ -4,7 +4,7 @@
 
 # %% ../../nbs/20_synth_worlds.ipynb 2
 from __future__ import annotations
-import ast, json, math, os, random, resource, shutil, statistics, subprocess, sys, tempfile
+import ast, json, math, os, random, resource, shutil, signal, statistics, subprocess, sys, tempfile
 from pathlib import Path
 from typing import Any, Callable
 import jsonschema
@@ -221,10 +221,12 @@ def run_sandboxed(code: str, files: dict[str, str] | None = None, timeout: float
             p = root/rel.lstrip("/"); p.parent.mkdir(parents=True, exist_ok=True); p.write_text(text)
         proc = subprocess.Popen([sys.executable, "-I", "-c", _RUNNER, str(root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, cwd=root, env={}, start_new_session=True,
-                                preexec_fn=_limits(memory_mb, max(1, math.ceil(timeout))), text=True)
+                                preexec_fn=_limits(memory_mb, math.ceil(timeout) + 1), text=True)
         try: out, err = proc.communicate(code, timeout=timeout); timed_out = False
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9); out, err = proc.communicate(); timed_out = True
+        # the CPU rlimit is a backstop past the wall-clock limit; if it fires first the code still outlived its time
+        timed_out = timed_out or proc.returncode in (-signal.SIGKILL, -signal.SIGXCPU)
         after = {}
         for p in sorted(root.rglob("*")):
             if p.is_file():
