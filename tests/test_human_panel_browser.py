@@ -2,6 +2,7 @@
 import os, shutil, signal, socket, subprocess, sys, tempfile, time
 from pathlib import Path
 import pytest
+from selenium.common.exceptions import WebDriverException
 from agentic_lab.core import Message, ToolCall, Trajectory
 from agentic_lab.human.store import HumanStore
 
@@ -76,7 +77,8 @@ def _until(pred, timeout=60, what=""):
     while time.time() - t0 < timeout:
         try:
             if pred(): return
-        except Exception: pass
+        except WebDriverException:  # an element re-rendered under us (stale): poll again
+            pass
         time.sleep(0.25)
     raise TimeoutError(f"timed out waiting for {what}")
 
