@@ -62,3 +62,15 @@ def test_bad_input_exits_2_with_one_line(tmp_path):
         rc, out, err = cli(*args, "--out", tmp_path / "o", "--no-progress")
         last = err.strip().splitlines()[-1]
         assert rc == 2 and last.startswith("agentic-lab collect: error:") and "Traceback" not in err, (args, err)
+
+
+def test_unknown_format_name_exits_2_before_collecting(tmp_path):
+    (tmp_path / "d.jsonl").write_text(json.dumps({"dialog": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}) + "\n")
+    hf = ("hf", "--dataset", tmp_path / "d.jsonl", "--adapter", "columns", "--columns", '{"messages": "dialog"}')
+    rc, out, err = cli(*hf, "--columns-format", "openai", "--out", tmp_path / "ok", "--no-progress")
+    assert rc == 0 and out.startswith("hf: 1 kept"), err  # the same run with a known format collects the row
+    for args, what in [((*hf, "--columns-format", "fax"), "hf: --columns-format: unknown format 'fax'"),
+                       (("json-api", "--url", "http://127.0.0.1:9/", "--option", "format=fax"), "json-api: option format: unknown format 'fax'")]:
+        rc, out, err = cli(*args, "--out", tmp_path / "o", "--no-progress")
+        assert rc == 2 and err.strip().splitlines() == [f"agentic-lab collect: error: {what} (expected one of openai, hermes, react, glaive, sharegpt, xlam, toolbench, bfcl or auto)"], (args, err)
+        assert not (tmp_path / "o" / "manifest.json").exists()

@@ -80,6 +80,20 @@ def test_langsmith_flat_and_nested(tmp_path):
         assert [s.kind.value for s in t.segments] == ["USER", "REASON", "ACT", "OBS", "ANSWER"]
 
 
+def test_langsmith_bad_lines_are_quarantined_not_fatal(tmp_path):
+    "A broken line or a run without an id is quarantined with its line number; every good trace still comes out."
+    def trace(i):
+        return [{"id": f"root{i}", "run_type": "chain", "name": "agent", "start_time": "1", "inputs": {"input": f"q{i}"}, "outputs": {"output": f"a{i}"}},
+                {"id": f"t{i}", "parent_run_id": f"root{i}", "run_type": "tool", "name": "python", "start_time": "2", "inputs": {"code": "1"}, "outputs": {"output": "1"}}]
+    lines = [json.dumps(r) for r in trace(1)] + ['{"id": "broken", ', json.dumps({"run_type": "tool", "name": "orphan"})] + [json.dumps(r) for r in trace(2)]
+    (tmp_path / "runs.jsonl").write_text("\n".join(lines) + "\n")
+    m = run_collect("conversations", tmp_path / "out", path=str(tmp_path / "runs.jsonl"), kind="langsmith", progress=False)
+    assert m["counts"] == {"in": 4, "kept": 2, "dropped": {}, "quarantined": 2}
+    assert sorted(t.source_id for t in read_trajectories(tmp_path / "out")) == ["root1", "root2"]
+    reasons = [q["reason"] for q in iter_jsonl(tmp_path / "out" / "quarantine.jsonl")]
+    assert reasons[0].startswith("FormatError: line 3: not JSON") and reasons[1] == "FormatError: line 4: run without an id"
+
+
 @pytest.mark.parametrize("content, kind, message", [
     ('[{"uuid": ', "claude", "not JSON"),
     ('{"not": "a list"}', "chatgpt", "is a JSON list of conversations, got dict"),

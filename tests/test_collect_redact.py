@@ -7,7 +7,7 @@ import pytest
 from werkzeug import Response
 
 from agentic_lab.core import Trajectory, Message, ToolCall
-from agentic_lab.collect.base import Source, Collector, run_collect, register_source, CollectError
+from agentic_lab.collect.base import Source, Collector, run_collect, register_source, CollectError, JsonApiSource
 from agentic_lab.collect.redact import redact_text, redact_obj, register_env_secrets
 
 COLLECTOR_TOKEN = "plainCollectorCredential9731"  # shaped like nothing: caught only because it is registered
@@ -92,6 +92,36 @@ def test_http_client_credentials_never_logged(httpserver, tmp_path, caplog):
         Collector(Authed(url=httpserver.url_for("/items"), retries=1, backoff=0.01), out, progress=False).run()
     assert token not in str(e.value) and token not in caplog.text and token not in all_text(out)
     assert httpserver.log[0][0].headers["Authorization"] == f"token {token}"  # it was sent, just never written
+
+
+def test_http_cache_holds_no_secret_and_still_revalidates(httpserver, tmp_path, monkeypatch):
+    "Every file under the data folder — the on-disk HTTP cache included — is free of planted secrets and of the collector's credentials."
+    monkeypatch.setenv("MY_COLLECTOR_TOKEN", COLLECTOR_TOKEN); register_env_secrets()
+    token = "qv-" + "5e4d3c2b1a0f" * 2  # the collector's credential, sent as a header and as a query parameter
+    page = {"items": [{"id": f"h{i}", "messages": [{"role": "user", "content": body(i)}, {"role": "assistant", "content": f"ok {SECRETS['EMAIL']}"}]}
+                      for i in range(2)], "has_more": False}
+    seen = []
+    def handler(req):
+        seen.append((req.headers.get("Authorization"), req.args.get("access_token"), req.headers.get("If-None-Match")))
+        if req.headers.get("If-None-Match") == '"v1"': return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(json.dumps(page), content_type="application/json", headers={"ETag": '"v1"', "Set-Cookie": f"session={token}"})
+    httpserver.expect_request("/items").respond_with_handler(handler)
+
+    class AuthedApi(JsonApiSource):
+        name = "authed-api-test"
+        def http_headers(self): return {"Authorization": f"Bearer {token}"}
+
+    out = tmp_path / "raw" / "authed"
+    for _ in range(2):  # the second, fresh run revalidates the cached page
+        m = run_collect(AuthedApi(url=httpserver.url_for("/items"), params={"access_token": token}, format="openai", rate=100), out, progress=False)
+        assert m["counts"]["kept"] == 2
+    assert seen == [(f"Bearer {token}", token, None), (f"Bearer {token}", token, '"v1"')]  # sent with credentials, conditionally the second time
+    assert m["metrics"]["cache_hits"] == 1
+    cache = tmp_path / "raw" / ".http-cache" / "authed"
+    assert sum(p.stat().st_size for p in cache.rglob("http-cache.sqlite*")) > 0
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    leaked = sorted((str(p.relative_to(tmp_path)), k) for p in files for k, v in {**SECRETS, "token": token}.items() if v.encode() in p.read_bytes())
+    assert leaked == [], leaked
 
 
 def test_redact_obj_keeps_structure():

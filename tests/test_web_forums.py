@@ -51,7 +51,7 @@ def se():
 
 
 def se_collect(srv, out, **kw):
-    return run_collect("stackexchange", out, tags=["function-calling"], base_url=srv.url, pagesize=3, **{**FAST, **kw})
+    return run_collect("stackexchange", out, **{"tags": ["function-calling"], "base_url": srv.url, "pagesize": 3, **FAST, **kw})
 
 
 SE_EXPECTED = [f"stackoverflow/a/{100+q}#b1" for q in (1, 3, 5, 7)]
@@ -120,6 +120,14 @@ def test_se_html_error_page_quarantined(se, tmp_path):
     assert ids(tmp_path) == [i for i in SE_EXPECTED if i not in ("stackoverflow/a/101#b1", "stackoverflow/a/103#b1")]
 
 
+def test_se_bad_parameter_400_is_quarantined_and_run_goes_on(se, tmp_path):
+    app, srv = se
+    srv.faults["tagged=no-such"] = [(400, {}, {"error_id": 400, "error_name": "bad_parameter", "error_message": "tagged"})]
+    m = se_collect(srv, tmp_path, tags=["no-such", "function-calling"])
+    assert ids(tmp_path) == SE_EXPECTED and m["counts"]["quarantined"] == 1
+    assert "HTTP 400" in next(iter_jsonl(tmp_path/"quarantine.jsonl"))["reason"]
+
+
 def test_se_incremental_rerun(se, tmp_path):
     app, srv = se
     se_collect(srv, tmp_path)
@@ -186,7 +194,7 @@ def rd():
 
 
 def rd_collect(srv, out, **kw):
-    return run_collect("reddit", out, subreddits=["LocalLLaMA"], base_url=srv.url, **{**FAST, **kw})
+    return run_collect("reddit", out, **{"subreddits": ["LocalLLaMA"], "base_url": srv.url, **FAST, **kw})
 
 
 RD_EXPECTED = [f"LocalLLaMA/t1_r{i}#b1" for i in (1, 3, 5)]
@@ -234,6 +242,19 @@ def test_reddit_rate_limit_headers_and_faults(rd, tmp_path, fault):
         first = srv.requests("/new.json")[0]
         nxt = next(r for r in srv.log if r.t > first.t)
         assert nxt.t - first.t >= 0.9  # waited for X-Ratelimit-Reset
+
+
+def test_reddit_private_banned_and_non_listing_subreddits_are_quarantined(rd, tmp_path):
+    app, srv = rd
+    srv.faults["/r/secret/"] = [(403, {}, {"reason": "private", "message": "Forbidden", "error": 403})]
+    srv.faults["/r/odd/"] = [(200, {}, {"kind": "Listing", "data": {"after": None}})]  # no children
+    srv.faults["/comments/p3"] = [(403, {}, {"reason": "quarantined", "message": "Forbidden", "error": 403})]
+    m = rd_collect(srv, tmp_path, subreddits=["secret", "banned", "odd", "LocalLLaMA"])  # the stand-in answers 404 for r/banned
+    assert ids(tmp_path) == [i for i in RD_EXPECTED if i != "LocalLLaMA/t1_r3#b1"]
+    reasons = [q["reason"] for q in iter_jsonl(tmp_path/"quarantine.jsonl")]
+    assert m["counts"]["quarantined"] == 4 and len(reasons) == 4, reasons
+    assert "/r/secret/new.json" in reasons[0] and "HTTP 403" in reasons[0] and "/r/banned/new.json" in reasons[1] and "HTTP 404" in reasons[1]
+    assert "no data.children" in reasons[2] and "/comments/p3.json" in reasons[3]
 
 
 def test_reddit_incremental_and_kill_resume(rd, tmp_path):

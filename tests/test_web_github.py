@@ -94,10 +94,11 @@ def test_pagination_to_the_end_and_provenance(gh, tmp_path):
 
 def test_planted_tokens_never_reach_disk(gh, tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_" + "EnvTokenForTheTests0123456789abcdef")
-    collect(gh[1], tmp_path)
+    collect(gh[1], tmp_path/"raw"/"github")
     assert gh[1].log[0].headers["authorization"] == "Bearer ghp_EnvTokenForTheTests0123456789abcdef"
-    for p in tmp_path.rglob("*"):
-        if p.is_file() and p.suffix in (".jsonl", ".json", ".log"): assert "ghp_" not in p.read_text(), p
+    assert (tmp_path/"raw"/".http-cache"/"github"/"http-cache.sqlite").stat().st_size > 0
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]  # outputs and the HTTP cache alike
+    assert [str(p) for p in files if b"ghp_" in p.read_bytes() or b"EnvTokenForTheTests" in p.read_bytes()] == []
 
 
 def test_incremental_rerun_fetches_only_what_changed(gh, tmp_path):
@@ -139,11 +140,29 @@ def test_rate_limits_and_transient_faults_are_retried(gh, tmp_path, fault):
 def test_primary_limit_on_success_waits_for_reset(gh, tmp_path):
     app, srv = gh
     orig = app.__call__
-    reset = str(int(time.time()) + 1)
-    srv.app = lambda req: (lambda st, h, b: (st, {**h, "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset} if req.query.get("page") is None and req.path == "/repos/o/r/issues" else h, b))(*orig(req))
+    reset = int(time.time()) + 2  # whole seconds: 1 to 2 s ahead
+    reset_mono = reset - time.time() + time.monotonic()  # the same instant on the server log's clock
+    srv.app = lambda req: (lambda st, h, b: (st, {**h, "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)} if req.query.get("page") is None and req.path == "/repos/o/r/issues" else h, b))(*orig(req))
     collect(srv, tmp_path)
-    first, second = [r for r in srv.log if r.path == "/repos/o/r/issues"][:2]
-    assert second.t - first.t >= 0.3 or float(reset) - time.time() < 0  # the next call waited for X-RateLimit-Reset
+    first = srv.requests("/repos/o/r/issues")[0]
+    nxt = srv.log[srv.log.index(first) + 1]  # the very next request, whatever it asks for
+    assert first.t < reset_mono - 0.3 and nxt.t >= reset_mono - 0.05, (reset_mono - first.t, nxt.t - reset_mono)  # it waited until the announced reset
+    assert ids(tmp_path) == EXPECTED
+
+
+def test_missing_repo_and_comments_page_are_quarantined_and_run_goes_on(gh, tmp_path):
+    app, srv = gh
+    srv.faults["/repos/o/r/issues/3/comments"] = [(410, {}, {"message": "Gone"})]
+    srv.faults["/repos/o/private/issues"] = [(403, {}, {"message": "Resource not accessible"})]
+    kw = dict(repos=["o/gone", "o/private", "o/r"], base_url=srv.url, per_page=3, **FAST)
+    m = run_collect("github", tmp_path, **kw)  # the stand-in answers 404 for o/gone
+    assert ids(tmp_path) == [i for i in EXPECTED if i != "o/r#3/c/3001#b0"]
+    reasons = [q["reason"] for q in iter_jsonl(tmp_path/"quarantine.jsonl")]
+    assert m["counts"]["quarantined"] == 3 and len(reasons) == 3, reasons
+    assert [r for r in reasons if "o/gone/issues" in r and "HTTP 404" in r] and [r for r in reasons if "o/private/issues" in r and "HTTP 403" in r]
+    assert [r for r in reasons if "issues/3/comments" in r and "HTTP 410" in r]
+    m = run_collect("github", tmp_path, resume=True, **kw)  # a resumed (incremental) pass is not stuck on them either
+    assert ids(tmp_path) == [i for i in EXPECTED if i != "o/r#3/c/3001#b0"] and m["cursor"]["t"] == 3
 
 
 def test_html_error_page_is_quarantined_and_run_goes_on(gh, tmp_path):

@@ -122,6 +122,7 @@ def test_incremental_rerun_asks_only_for_updates(ax, tmp_path):
 @pytest.mark.parametrize("where,fault,reason", [
     ("/pdf/2401.00003", (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n1 0 obj <</Type /Catalog"), "unreadable PDF"),
     ("/pdf/2401.00003", (200, {"Content-Type": "text/html"}, "<html><body>Access denied</body></html>"), "not a PDF"),
+    ("/pdf/2401.00003", (404, {"Content-Type": "text/html"}, "<html><body>Not found</body></html>"), "PDF download failed (GET "),
     ("start=2", (200, {"Content-Type": "application/atom+xml"}, "<feed><entry><title>broken</feed"), "malformed Atom")])
 def test_bad_responses_are_quarantined_and_the_run_goes_on(ax, tmp_path, where, fault, reason):
     app, srv = ax

@@ -18,8 +18,8 @@ from .http import HttpClient, Metrics, CollectError, HttpError, RobotsDisallowed
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'SOURCES', 'Drop', 'Source', 'register_source', 'get_source', 'ListSource', 'Collector', 'RedactingFilter',
-           'run_collect', 'JsonApiSource']
+__all__ = ['log', 'SOURCES', 'Drop', 'check_format', 'Source', 'register_source', 'get_source', 'ListSource', 'Collector',
+           'RedactingFilter', 'run_collect', 'JsonApiSource']
 
 # %% ../../nbs/10_collect_base.ipynb
 class Drop(Exception):
@@ -27,6 +27,12 @@ class Drop(Exception):
     def __init__(self, reason: str): super().__init__(reason); self.reason = reason
 
 # %% ../../nbs/10_collect_base.ipynb
+def check_format(fmt: Any, what: str = "format") -> str:
+    "`fmt` when `agentic_lab.formats` parses it (or it is auto), else a one-line `CollectError` before anything is collected."
+    from agentic_lab.formats import FORMATS
+    if fmt != "auto" and fmt not in FORMATS: raise CollectError(f"{what}: unknown format {fmt!r} (expected one of {', '.join(FORMATS)} or auto)")
+    return fmt
+
 class Source:
     "Base of every collection source: raw items with resume cursors in, trajectories out."
     name: str = ""                 # registry name; the default `Trajectory.source`
@@ -42,6 +48,7 @@ class Source:
     def __init__(self, **options):
         self.options, self._http = options, None
         self.cache_dir: Path | None = None; self.out_dir: Path | None = None; self.metrics = Metrics(source=self.name)
+        if "format" in options: check_format(options["format"], f"{self.name}: option format")
 
     def iter_items(self, cursor: Any = None) -> Iterator[tuple[Any, Any]]:
         "Yield `(raw_item, cursor_after_it)`, starting after `cursor`; may `return` the cursor of a complete pass."

@@ -154,15 +154,26 @@ def parse_openai_log(line: dict) -> Trajectory:
     return t
 
 # %% ../../nbs/13_collect_conversations.ipynb
-def langsmith_traces(runs: list[dict]) -> list[dict]:
-    "Root runs with nested `child_runs`, from nested or flat (`parent_run_id`) exports."
-    by_id = {r.get("id"): {**r, "child_runs": list(r.get("child_runs") or [])} for r in runs if isinstance(r, dict)}
+def _bad_run(r: Any, by_id: dict) -> str | None:
+    "Why run `r` cannot join a trace (None when it can)."
+    if isinstance(r, dict) and "_bad" in r: return r["error"]
+    if not isinstance(r, dict): return f"not a run object ({type(r).__name__})"
+    if not r.get("id"): return "run without an id"
+    if r["id"] in by_id: return f"duplicate run id {r['id']!r}"
+
+def langsmith_traces(runs: list, lines: list[int] | None = None) -> list[dict]:
+    "Root runs with nested `child_runs`, from nested or flat (`parent_run_id`) exports; then a `_bad` marker (to quarantine) per broken line, non-run or run without an id."
+    by_id, bad = {}, []
+    for n, r in zip(lines or range(1, len(runs) + 1), runs):
+        where = f"{'line' if lines else 'run'} {n}"
+        if (why := _bad_run(r, by_id)) is None: by_id[r["id"]] = {**r, "child_runs": list(r.get("child_runs") or [])}
+        else: bad.append(r if isinstance(r, dict) and "_bad" in r else {"_bad": where, "run": r, "error": why})
     roots = []
     for r in by_id.values():
         parent = by_id.get(r.get("parent_run_id"))
         if parent is not None and r not in parent["child_runs"]: parent["child_runs"].append(r)
         elif parent is None: roots.append(r)
-    return roots
+    return roots + bad
 
 def _first_text(d, keys=("input", "question", "query", "output", "answer", "text", "content", "result")) -> str:
     if isinstance(d, str): return d
@@ -223,23 +234,27 @@ def _load_json(path: Path) -> Any:
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as e: raise CollectError(f"conversations: {path}: cannot read ({type(e).__name__}: {e})") from None
 
 # %% ../../nbs/13_collect_conversations.ipynb
-def _jsonl_items(path: Path) -> Iterator[Any]:
-    "Objects of a JSONL file; a broken line is yielded as a `{_bad_line, text, error}` marker to be quarantined."
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    "(line number, object) of a JSONL file; a broken line's object is a `{_bad, text, error}` marker to be quarantined."
     try: f = open(path, encoding="utf-8")
     except OSError as e: raise CollectError(f"conversations: {path}: cannot read ({e.strerror})") from None
     with f:
         for n, line in enumerate(f, 1):
             if not line.strip(): continue
-            try: yield json.loads(line)
-            except json.JSONDecodeError as e: yield {"_bad_line": n, "text": line[:2000], "error": e.msg}
+            try: yield n, json.loads(line)
+            except json.JSONDecodeError as e: yield n, {"_bad": f"line {n}", "text": line[:2000], "error": f"not JSON ({e.msg})"}
+
+def _jsonl_items(path: Path) -> list[Any]: return [o for _, o in _jsonl_lines(path)]
 
 def conversation_items(path: str | Path, kind: str) -> list[Any]:
     "The conversations (or log lines, or root runs) of an export file."
     path = Path(path)
     if not path.exists(): raise CollectError(f"conversations: {path}: no such file")
-    if kind == "openai-log": return list(_jsonl_items(path))
+    if kind == "openai-log": return _jsonl_items(path)
     if kind == "langsmith":
-        runs = list(_jsonl_items(path)) if path.suffix == ".jsonl" else _load_json(path)
+        if path.suffix == ".jsonl":
+            pairs = list(_jsonl_lines(path)); return langsmith_traces([r for _, r in pairs], [n for n, _ in pairs])
+        runs = _load_json(path)
         return langsmith_traces(runs if isinstance(runs, list) else [runs])
     data = _load_json(path)
     if not isinstance(data, list): raise CollectError(f"conversations: {path}: a {kind} export is a JSON list of conversations, got {type(data).__name__}")
@@ -261,6 +276,6 @@ class ConversationsSource(Source):
         for i in range(cursor or 0, len(items)): yield items[i], i + 1
 
     def normalize(self, item):
-        if isinstance(item, dict) and "_bad_line" in item: raise FormatError(f"line {item['_bad_line']}: not JSON ({item['error']})")
+        if isinstance(item, dict) and "_bad" in item: raise FormatError(f"{item['_bad']}: {item['error']}")
         if not isinstance(item, dict): raise FormatError(f"{self.options['kind']}: item must be a JSON object, got {type(item).__name__}")
         return PARSERS[self.options["kind"]](item)

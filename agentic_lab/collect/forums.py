@@ -10,7 +10,7 @@ import httpx
 from .base import register_source
 from .http import CollectError, HttpError
 from .redact import register_secret
-from .websource import ExtractingSource, error_item, full_url
+from .websource import ExtractingSource, error_item, full_url, resource_error
 
 log = logging.getLogger(__name__)
 
@@ -19,9 +19,10 @@ __all__ = ['log', 'DEFAULT_TAGS', 'DEFAULT_SUBREDDITS', 'get_json_or_error', 'St
 
 # %% ../../nbs/16_collect_forums.ipynb
 def get_json_or_error(src: ExtractingSource, url: str, **kw) -> tuple[Any, dict | None]:
-    "(JSON body, None), or (None, an error item) when the body stays unparsable."
+    "(JSON body, None), or (None, an error item) when the body stays unparsable or the resource fails alone (400/403/404/410/451)."
     try: return src.http.get_json(url, **kw), None
     except HttpError as e:
+        if (why := resource_error(e)) is not None: return None, error_item(full_url(url, kw.get("params")), why)
         if e.kind != "bad_body": raise
         return None, error_item(full_url(url, kw.get("params")), f"body is not JSON after retries ({e})")
 
@@ -147,6 +148,9 @@ class RedditSource(ExtractingSource):
                 "meta": {"kind": kind, "subreddit": d.get("subreddit"), "score": d.get("score")}}
 
 # %% ../../nbs/16_collect_forums.ipynb
+def _is_listing(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("data"), dict) and isinstance(data["data"].get("children"), list)
+
 def _post_docs(self: RedditSource, base: str, post: dict) -> list[dict]:
     "A post and its comments as documents."
     docs = [self._doc("post", post)]
@@ -171,6 +175,7 @@ def _reddit_iter(self: RedditSource, cursor: dict | None = None) -> Iterator[tup
             params = {"limit": o.get("per_page", 100), "raw_json": 1, **({"after": after} if after else {}),
                       **({"q": o["query"], "restrict_sr": 1, "sort": "new"} if o.get("query") else {})}
             data, err = get_json_or_error(self, url, params=params)
+            if not err and not _is_listing(data): err = error_item(full_url(url, params), "not a listing (no data.children list)")
             if err: yield err, {"newest": cur["newest"], "s": s + 1}; break
             for p, ch in enumerate(data["data"]["children"]):
                 post = ch["data"]

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import httpx
 from .base import register_source
 from .http import HttpError, parse_reset, rate_limit_exhausted
-from .websource import ExtractingSource, error_item, full_url
+from .websource import ExtractingSource, error_item, full_url, resource_error
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def _get_page(self: GitHubSource, url: str) -> tuple[Any, str | None, str | None
     "(JSON body or None, next-page URL, error reason) of one page; a broken body is retried, then reported."
     try: return (*self.http.request("GET", url, parse=lambda r: (json.loads(r.content), _next_link(r.headers.get("link")))), None)
     except HttpError as e:
+        if (why := resource_error(e)) is not None: return None, None, why  # a deleted or hidden repo/issue: quarantined, the pass goes on
         if e.kind != "bad_body": raise
     r = self.http.get(url)  # still broken: keep its Link header so the pass goes on
     return None, _next_link(r.headers.get("link")), f"HTTP {r.status_code} body is not JSON ({r.headers.get('content-type', '?')}) after retries"

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from ..core import Trajectory
 from ..formats import parse, FORMATS
-from .base import Source, register_source, CollectError, Drop
+from .base import Source, register_source, CollectError, Drop, check_format
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ class HfSource(Source):
         adapter = options.get("adapter", "auto")
         if adapter not in ADAPTERS: raise CollectError(f"hf: unknown adapter {adapter!r} (expected one of {', '.join(ADAPTERS)})")
         if adapter == "columns" and not isinstance(options.get("columns"), dict): raise CollectError("hf: adapter 'columns' needs a `columns` mapping (target field -> dataset column)")
-        self.fmt = options.get("columns_format", "auto") if adapter == "columns" else ADAPTERS[adapter]
+        self.fmt = check_format(options.get("columns_format", "auto"), "hf: --columns-format") if adapter == "columns" else ADAPTERS[adapter]
         self.label = "hf:" + (Path(options["dataset"]).stem if Path(options["dataset"]).exists() else options["dataset"])
         self.license = options.get("license")
 

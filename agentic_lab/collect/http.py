@@ -13,14 +13,14 @@ from urllib.robotparser import RobotFileParser
 import httpx, tenacity
 from pyrate_limiter import Limiter, Rate, StateBucket, TokenBucket
 from ..core import AgenticLabError, utc_now
-from .redact import redact_text, redact_obj
+from .redact import redact_text, redact_obj, SECRET_KEYS
 import agentic_lab
 
 log = logging.getLogger(__name__)
 
 # %% auto 0
 __all__ = ['log', 'USER_AGENT', 'ROBOTS_AGENT', 'CollectError', 'HttpError', 'RobotsDisallowed', 'Metrics', 'make_limiter',
-           'parse_retry_after', 'parse_reset', 'HttpClient', 'rate_limit_exhausted']
+           'parse_retry_after', 'parse_reset', 'cache_url', 'HttpClient', 'rate_limit_exhausted']
 
 # %% ../../nbs/10a_collect_http.ipynb
 class CollectError(AgenticLabError):
@@ -115,6 +115,61 @@ def parse_reset(value: str | None, now: float | None = None) -> float | None:
     return max(0.0, v - now) if v > 1e9 else max(0.0, v)
 
 # %% ../../nbs/10a_collect_http.ipynb
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "private-token"})
+_CREDENTIAL_PARAMS = SECRET_KEYS | {"key", "token", "sig", "signature"}
+
+def cache_url(url: str | httpx.URL) -> httpx.URL:
+    "`url` as the cache sees and stores it: without user:password and credential query parameters (`access_token`, `key`, …)."
+    u = httpx.URL(url) if isinstance(url, str) else url
+    for k in {k for k in u.params if k.lower() in _CREDENTIAL_PARAMS}: u = u.copy_remove_param(k)
+    return u.copy_with(userinfo=b"") if u.userinfo else u
+
+class _HideCredentials(httpx.BaseTransport):
+    "In front of the cache: it matches and stores requests without credentials; `_Network`, behind it, sends the real ones."
+    def __init__(self, cache: httpx.BaseTransport): self.cache = cache
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        secret = [(k, v) for k, v in request.headers.multi_items() if k.lower() in _CREDENTIAL_HEADERS]
+        url = cache_url(request.url)
+        if not secret and url is request.url: return self.cache.handle_request(request)
+        clean = httpx.Request(request.method, url, stream=request.stream,
+                              headers=[(k, v) for k, v in request.headers.multi_items() if k.lower() not in _CREDENTIAL_HEADERS],
+                              extensions={**request.extensions, "agentic_lab_sent": (request.url, secret)})
+        return self.cache.handle_request(clean)
+    def close(self): self.cache.close()
+
+def _redacted_body(r: httpx.Response) -> bytes | None:
+    "The (decoded) body of `r` with its secrets redacted — JSON value by value, so it stays JSON — or None when it cannot be (binary, broken JSON)."
+    ctype = r.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not r.content: return r.content
+    if "json" in ctype:
+        try: red, c = redact_obj(json.loads(r.content))
+        except ValueError: return None
+        return json.dumps(red, ensure_ascii=False).encode() if c else r.content
+    if ctype.startswith("text/") or ctype.endswith(("xml", "html", "javascript")):
+        red, c = redact_text(r.text)
+        return red.encode(r.encoding or "utf-8", errors="replace") if c else r.content
+    return None
+
+def _for_cache(r: httpx.Response) -> httpx.Response:
+    "`r` as the cache may store it: a redacted text body, no cookies; a body that cannot be redacted is marked `no-store`."
+    r.read()
+    body = _redacted_body(r)
+    drop = {"set-cookie", "content-encoding", "content-length", "transfer-encoding"} | ({"cache-control"} if body is None else set())
+    headers = [(k, v) for k, v in r.headers.multi_items() if k.lower() not in drop] + ([("Cache-Control", "no-store")] if body is None else [])
+    return httpx.Response(r.status_code, headers=headers, content=r.content if body is None else body, extensions=r.extensions)
+
+class _Network(httpx.BaseTransport):
+    "Behind the cache: sends each request with its credentials, and hands the cache (and the caller) GET answers fit to store."
+    def __init__(self, inner: httpx.BaseTransport): self.inner = inner
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if (sent := request.extensions.get("agentic_lab_sent")) is not None:
+            request = httpx.Request(request.method, sent[0], headers=[*request.headers.multi_items(), *sent[1]], stream=request.stream,
+                                    extensions={k: v for k, v in request.extensions.items() if k != "agentic_lab_sent"})
+        r = self.inner.handle_request(request)
+        return _for_cache(r) if request.method == "GET" else r  # HEAD has no body; others are not stored
+    def close(self): self.inner.close()
+
+# %% ../../nbs/10a_collect_http.ipynb
 USER_AGENT = f"agentic-lab/{agentic_lab.__version__} (research data collection; +https://github.com/agentic-lab/agentic_lab)"
 ROBOTS_AGENT = "agentic-lab"
 
@@ -143,7 +198,7 @@ class HttpClient:
             from hishel.httpx import CacheTransport
             Path(cache_dir).mkdir(parents=True, exist_ok=True)
             self.storage = hishel.SqliteStorage(database_path=str(Path(cache_dir)/"http-cache.sqlite"))
-            transport = CacheTransport(transport, storage=self.storage, rfc=hishel.CacheOptions(shared=False))
+            transport = _HideCredentials(CacheTransport(_Network(transport), storage=self.storage, rfc=hishel.CacheOptions(shared=False)))
         self.client = httpx.Client(transport=transport, headers=headers, timeout=timeout, follow_redirects=True)
 
     def close(self): self.client.close(); self.storage is not None and self.storage.close()
@@ -229,6 +284,7 @@ def _evict(self: HttpClient, method: str, url: str):
     "Forget a cached response (a body that turned out to be broken); `url` as sent, query string included."
     if self.storage is None: return
     import hashlib
+    url = cache_url(url)  # the cache's key holds no credentials
     for key in (f"RFC {url}", f"{method} {url}"):
         for e in self.storage.get_entries(hashlib.sha256(key.encode()).hexdigest()): self.storage.remove_entry(e.id)
 

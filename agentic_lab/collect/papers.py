@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Iterator
 import feedparser
 from .base import register_source
-from .websource import ExtractingSource, Pacer, error_item
+from .http import HttpError
+from .websource import ExtractingSource, Pacer, error_item, resource_error
 from .extract import Block, detect, _KEY
 from ..store import iter_jsonl
 
@@ -111,7 +112,11 @@ def _paper(self: ArxivSource, e: Any) -> dict:
     pdf = next((l["href"] for l in e.get("links", []) if l.get("type") == "application/pdf" or l.get("title") == "pdf"), None)
     paper = {"id": pid, "url": url, "title": " ".join(e.get("title", "").split()), "abstract": " ".join(e.get("summary", "").split()), "updated": e.get("updated")}
     if not pdf: return error_item(url, "feed entry has no PDF link", id=pid)
-    with self.pacer: data = self.http.get(pdf).content
+    try:
+        with self.pacer: data = self.http.get(pdf).content
+    except HttpError as err:
+        if (why := resource_error(err)) is None: raise
+        return error_item(pdf, f"PDF download failed ({why})", id=pid)
     try: text = pdf_text(data)
     except BadPdf as err: return error_item(pdf, str(err), id=pid)
     if (mp := self.methods_path()) is not None:

@@ -8,11 +8,11 @@ import time
 import httpx
 from ..core import Trajectory
 from .base import Source, Drop
-from .http import CollectError
+from .http import CollectError, HttpError
 from .extract import extract
 
 # %% auto 0
-__all__ = ['BadResponse', 'full_url', 'error_item', 'Pacer', 'ExtractingSource']
+__all__ = ['RESOURCE_ERRORS', 'BadResponse', 'full_url', 'error_item', 'resource_error', 'Pacer', 'ExtractingSource']
 
 # %% ../../nbs/14a_collect_websource.ipynb
 class BadResponse(CollectError):
@@ -25,6 +25,12 @@ def full_url(url: str, params: dict | None = None) -> str:
 def error_item(url: str, reason: str, **extra) -> dict:
     "A raw item that records a bad response; `normalize` quarantines it with `reason`."
     return {"id": f"error:{url}", "url": url, "error": reason, **extra}
+
+RESOURCE_ERRORS = frozenset({400, 403, 404, 410, 451})  # statuses HttpClient gives up on at once that concern one resource, not the run
+
+def resource_error(e: Exception) -> str | None:
+    "The reason to quarantine when `e` is the failure of one resource only (bad request, forbidden, gone), else None."
+    return str(e) if isinstance(e, HttpError) and e.status in RESOURCE_ERRORS else None
 
 # %% ../../nbs/14a_collect_websource.ipynb
 class Pacer:
