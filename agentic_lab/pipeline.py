@@ -4,7 +4,7 @@
 
 # %% ../nbs/71_pipeline.ipynb 2
 from __future__ import annotations
-import argparse, html, json, logging, os, time
+import argparse, html, json, logging, os, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
 import yaml
@@ -157,5 +157,5 @@ def main(args) -> int:
     index = run_pipeline(config, run_id=args.run_id, stages=args.stages.split(",") if args.stages else None,
                          data_dir=args.data_dir, reports_dir=args.reports_dir, log_output=args.log_output)
     log.info("run finished: %s", index)
-    print(index)
+    sys.stdout.write(f"{index}\n")  # the command's result: the run's index page
     return 0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/70a_report.ipynb 2
 from __future__ import annotations
-import argparse, csv, hashlib, html, io, json, logging, math, re, time
+import argparse, csv, hashlib, html, io, json, logging, math, re, sys, time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 from .core import AgenticLabError, utc_now
@@ -368,7 +368,8 @@ def _config(path: str | None) -> dict:
     import yaml
     p = Path(path)
     if not p.is_file(): raise ReportError(f"{p}: config file not found")
-    cfg = yaml.safe_load(p.read_text()) or {}
+    try: cfg = yaml.safe_load(p.read_text()) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e: raise ReportError(f"{p}: not a readable YAML file ({' '.join(str(e).split())[:200]})") from None
     cfg = cfg.get("report", cfg) if isinstance(cfg, dict) else cfg
     if not isinstance(cfg, dict): raise ReportError(f"{p}: a report config is a mapping")
     for k in cfg:
@@ -396,5 +397,5 @@ def main(args) -> int:
     if not runs: raise ReportError("report: no runs given (use --runs RUN[,RUN...])")
     out = build_report(runs, args.data_dir or cfg.get("data_dir", "data"), args.out or cfg.get("out", "reports"), seed=args.seed if args.seed is not None else cfg.get("seed", 0),
                        n_boot=args.n_boot or cfg.get("n_boot", 1000), human_db=args.human_db or cfg.get("human_db"))
-    print(out)
+    sys.stdout.write(f"{out}\n")  # the command's result: the report's path
     return 0

@@ -24,6 +24,43 @@ def test_agentbench_loopback_controller(httpserver, tmp_path):
     assert [(i["id"], i["passed"]) for i in items] == [("agentbench/os-std/0", True), ("agentbench/os-std/1", False)]
     assert s["by_suite"]["agentbench=" + httpserver.url_for("/api") + "#os-std"]["success_rate"] == 0.5
 
+def test_agentbench_controller_error_on_one_item_is_a_row_not_an_abort(httpserver, tmp_path):
+    # item 1: /start_sample answers 500; item 2: /interact answers 503; items 0 and 3 run normally
+    from werkzeug.wrappers import Response
+    sessions = {}
+    def start(request):
+        idx = request.get_json()["index"]
+        if idx == 1: return Response("worker crashed", status=500)
+        sid = len(sessions); sessions[sid] = idx
+        return Response(json.dumps({"session_id": sid, "output": {"status": "running", "history": [{"role": "user", "content": f"task {idx}: say ok"}]}}), content_type="application/json")
+    def interact(request):
+        body = request.get_json()
+        if sessions[body["session_id"]] == 2: return Response("busy", status=503)
+        return Response(json.dumps({"output": {"status": "completed", "result": True, "history": []}}), content_type="application/json")
+    httpserver.expect_request("/api/get_indices").respond_with_json([0, 1, 2, 3])
+    httpserver.expect_request("/api/start_sample", method="POST").respond_with_handler(start)
+    httpserver.expect_request("/api/interact", method="POST").respond_with_handler(interact)
+    httpserver.expect_request("/api/cancel", method="POST").respond_with_json({})
+    suite = "agentbench=" + httpserver.url_for("/api") + "#os-std"
+    s = run_evaluation(FunctionModel(lambda m, t: "ok", "scripted"), suite, tmp_path, progress=False)
+    items = [json.loads(l) for l in (tmp_path / "items.jsonl").read_text().splitlines()]
+    assert [(i["id"][-1], i["passed"], i["error_type"]) for i in items] == [
+        ("0", True, ""), ("1", False, "agentbench:controller_error"), ("2", False, "agentbench:controller_error"), ("3", True, "")]
+    assert "/start_sample returned HTTP 500" in items[1]["reason"] and "/interact returned HTTP 503" in items[2]["reason"]
+    assert items[0]["prompt"] == "task 0: say ok" and items[2]["prompt"] == "task 2: say ok" and all("prompt" in i for i in items)
+    assert s["by_suite"][suite]["success_rate"] == 0.5
+
+def test_rows_scored_before_a_fatal_error_are_kept(httpserver, tmp_path):
+    # the second suite's controller is unreachable: the run stops with that reason, the first suite's rows are on disk
+    from agentic_lab.evaluate.parse import EvaluateError
+    httpserver.expect_request("/api/get_indices").respond_with_json([0])
+    httpserver.expect_request("/api/start_sample", method="POST").respond_with_json({"session_id": 0, "output": {"status": "completed", "result": True, "history": []}})
+    with pytest.raises(EvaluateError, match="unreachable"):
+        run_evaluation(FunctionModel(lambda m, t: "ok"), ["agentbench=" + httpserver.url_for("/api") + "#os-std", "agentbench=http://127.0.0.1:9/api#os-std"],
+                       tmp_path, progress=False)
+    items = [json.loads(l) for l in (tmp_path / "items.jsonl").read_text().splitlines()]
+    assert [(i["id"], i["passed"]) for i in items] == [("agentbench/os-std/0", True)]
+
 def test_agentbench_unreachable_names_what_it_needs(tmp_path):
     from agentic_lab.evaluate.parse import EvaluateError
     with pytest.raises(EvaluateError, match="unreachable.*AgentBench controller"):

@@ -24,7 +24,7 @@ def oracle():
     from agentic_lab.synth.worlds import get_world, world_names
     from agentic_lab.synth.tasks import generate_tasks
     from agentic_lab.synth.policies import OraclePolicy, run_episode
-    return [run_episode(OraclePolicy(t), get_world(w, t.world_seed), t) for w in world_names() for t in generate_tasks(w, 60, seed=2)]
+    return [run_episode(OraclePolicy(t), get_world(w, t.world_seed), t) for w in world_names() for t in generate_tasks(w, 60, seed=2, split=None)]
 
 def test_planted_near_duplicates(oracle):
     rng = random.Random(0)

@@ -129,3 +129,11 @@ def test_corrupt_annotation_store_is_reported_and_left_untouched(tmp_path):
     page = (tmp_path / "reports" / "r" / "report.html").read_text()
     assert "human annotations unreadable" in page and "not an annotation store" in page
     assert db.read_bytes() == b"definitely not sqlite"
+
+
+def test_malformed_config_yaml_is_one_line_error(tmp_path):
+    bad = tmp_path / "report.yaml"; bad.write_text("report: {runs: [a, b\n  out: x\n")
+    r = cli("report", "--config", str(bad), "--data-dir", str(tmp_path))
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and "report.yaml: not a readable YAML file" in lines[0], r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""

@@ -155,3 +155,32 @@ def test_files_world_code_tool_stays_inside(tmp_path):
     out = json.loads(w.execute(ToolCall("run_python", {"code": "open('/tmp/escape.txt','w').write('x')"})))
     assert out["returncode"] != 0 and "outside the world" in out["stderr"] and not os.path.exists("/tmp/escape.txt")
     assert set(w.files) == set(get_world("files").files)
+
+def _landlock_abi() -> int:
+    try:
+        import ctypes
+        sc = ctypes.CDLL(None, use_errno=True).syscall; sc.restype = ctypes.c_long
+        return max(sc(ctypes.c_long(444), None, ctypes.c_long(0), ctypes.c_long(1)), 0) if os.uname().sysname == "Linux" else 0
+    except (OSError, AttributeError):
+        return 0
+
+@pytest.mark.skipif(_landlock_abi() < 4, reason="the kernel has no Landlock with network rules here")
+def test_sandbox_kernel_layer_holds_without_the_audit_hook(tmp_path):
+    # the runner with a hook that allows everything: what is left is the kernel's doing (Landlock, network namespace)
+    import subprocess, sys
+    from agentic_lab.synth.worlds import _RUNNER, _limits, _unshare
+    secret = tmp_path / "secret.txt"; secret.write_text("s3cret")
+    root = tmp_path / "world"; root.mkdir()
+    code = (f"import os, socket, _posixsubprocess\nfor p in ({str(secret)!r}, '/etc/hostname'):\n    try: print(open(p).read())\n"
+            "    except OSError as e: print('refused', e.errno)\n"
+            "pid = _posixsubprocess.fork_exec([b'/bin/cat', b'/etc/hostname'], [b'/bin/cat'], True, (), None, None, -1, -1, -1, 1, -1, -1,"
+            " *os.pipe(), True, False, 0, None, None, -1, -1, None, False)\nprint('child exit', os.waitpid(pid, 0)[1] >> 8)\n"
+            "s = socket.socket(); s.settimeout(1)\ntry: s.connect(('127.0.0.1', 9))\nexcept OSError as e: print('connect refused', e.errno)\n"
+            "open('mine.txt', 'w').write('ok'); print(open('mine.txt').read())")
+    r = subprocess.run([sys.executable, "-I", "-S", "-c", _RUNNER, str(root), "", "def hook(event, args): pass"], input=code, text=True,
+                       capture_output=True, cwd=root, env={}, preexec_fn=_limits(256, 5, _unshare()), timeout=30)
+    if "fork_exec() takes" in r.stderr: pytest.skip("this Python's _posixsubprocess.fork_exec has another signature")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[:2] == ["refused 13", "refused 13"] and lines[2] == "child exit 255", r.stdout   # exec refused in the child
+    assert lines[3].startswith("connect refused") and lines[4] == "ok", r.stdout

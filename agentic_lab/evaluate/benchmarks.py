@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 # %% auto 0
 __all__ = ['log', 'REGISTRY', 'FINISH', 'Benchmark', 'describe', 'toolbench_function', 'load_toolbench', 'load_response_cache',
-           'run_toolbench_item', 'toolbench_suite', 'agentbench_suite', 'suite_module']
+           'run_toolbench_item', 'toolbench_suite', 'ControllerError', 'agentbench_suite', 'suite_module']
 
 # %% ../../nbs/56_evaluate_benchmarks.ipynb
 @dataclass
@@ -141,6 +141,9 @@ def _ab_passed(output: dict) -> bool:
     if isinstance(res, dict): return any(res.get(k) is True for k in ("result", "success", "correct", "is_correct"))
     return False
 
+class ControllerError(EvaluateError):
+    "The AgentBench controller failed one request (HTTP error, no answer, no JSON)."
+
 def agentbench_suite(spec: str):
     "A suite module for an AgentBench controller at `URL#TASK`."
     import httpx
@@ -149,16 +152,21 @@ def agentbench_suite(spec: str):
     client = httpx.Client(timeout=120)
     def call(method, path, **kw):
         try: r = client.request(method, url.rstrip("/") + path, **kw)
-        except httpx.HTTPError as e: raise EvaluateError(f"agentbench: controller {url} unreachable ({type(e).__name__}); {REGISTRY['agentbench'].needs}") from None
-        if r.status_code != 200: raise EvaluateError(f"agentbench: {path} returned HTTP {r.status_code}: {r.text[:120]!r}")
-        return r.json()
+        except httpx.HTTPError as e: raise ControllerError(f"agentbench: controller {url} unreachable ({type(e).__name__}); {REGISTRY['agentbench'].needs}") from None
+        if r.status_code != 200: raise ControllerError(f"agentbench: {path} returned HTTP {r.status_code}: {r.text[:120]!r}")
+        try: return r.json()
+        except ValueError: raise ControllerError(f"agentbench: {path} returned no JSON: {r.text[:120]!r}") from None
+    def cancel(sid):
+        try: call("POST", "/cancel", json={"session_id": sid})
+        except ControllerError as e: log.warning("%s", e)
     def run_suite(model, categories=None, limit=None, samples=1, seed=0, max_steps=20, progress=True):
         from tqdm.auto import tqdm
-        indices = call("GET", "/get_indices", params={"name": task})[:limit]
+        indices = call("GET", "/get_indices", params={"name": task})[:limit]  # without the list there is nothing to run: stop with the reason
         for idx in tqdm(indices, desc=f"agentbench/{task}", disable=not progress, leave=False):
-            row = {"id": f"agentbench/{task}/{idx}", "suite": "agentbench", "category": task, "source_ids": [str(idx)], "calls": []}
+            row, sid = {"id": f"agentbench/{task}/{idx}", "suite": "agentbench", "category": task, "source_ids": [str(idx)], "calls": [], "prompt": ""}, None
             try:
                 res = call("POST", "/start_sample", json={"name": task, "index": idx}); sid = res["session_id"]
+                row["prompt"] = ((res["output"].get("history") or [{}])[0].get("content") or "")[:2000]
                 for _ in range(max_steps * 5):
                     out = res["output"]
                     if out.get("status") != "running": break
@@ -166,10 +174,13 @@ def agentbench_suite(spec: str):
                     reply = model.generate(msgs, [])
                     reply = reply if isinstance(reply, str) else (reply or {}).get("content") or ""
                     res = call("POST", "/interact", json={"session_id": sid, "agent_response": {"status": "normal", "content": reply}})
-                else: call("POST", "/cancel", json={"session_id": sid})
+                else: cancel(sid)
                 out = res["output"]; ok = _ab_passed(out)
                 yield {**row, "passed": ok, "error_type": "" if ok else f"agentbench:{out.get('status')}", "reason": "" if ok else f"status {out.get('status')}, result {json.dumps(out.get('result'))[:120]}",
-                       "prompt": (out.get("history") or [{}])[0].get("content", "")[:2000], "output": (out.get("history") or [{}])[-1].get("content"), "result": out.get("result"), "sample": 0}
+                       "output": (out.get("history") or [{}])[-1].get("content"), "result": out.get("result"), "sample": 0}
+            except ControllerError as e:  # this item is lost, not the run
+                if sid is not None: cancel(sid)
+                yield {**row, "passed": False, "error_type": "agentbench:controller_error", "reason": str(e), "output": None, "sample": 0}
             except EvaluateError: raise
             except Exception as e:
                 yield {**row, "passed": False, "error_type": "generation_error", "reason": f"{type(e).__name__}: {' '.join(str(e).split())[:300]}", "output": None, "sample": 0}

@@ -319,14 +319,17 @@ def summarize(rows: list[dict]) -> dict:
 def _flat_calls(turns) -> list[dict]:
     return [c.to_dict() for t in turns for s in t for c in s]
 
+def _prompt(entry: dict) -> str:
+    "The entry's question as items.jsonl shows it: every message of every turn."
+    return " | ".join(m["content"] for t in entry["question"] for m in t)[:2000]
+
 def _multi_turn_row(entry: dict, raw, turns, res: CheckResult) -> dict:
     return {"id": entry["id"], "suite": "bfcl", "category": entry["category"], "passed": res.valid, "error_type": res.error_type,
-            "reason": res.reason, "source_ids": [entry["id"]], "calls": _flat_calls(turns), "output": raw,
-            "prompt": " | ".join(m["content"] for t in entry["question"] for m in t)[:2000]}
+            "reason": res.reason, "source_ids": [entry["id"]], "calls": _flat_calls(turns), "output": raw, "prompt": _prompt(entry)}
 
 def _error_row(entry: dict, etype: str, reason: str, output=None) -> dict:
     return {"id": entry["id"], "suite": "bfcl", "category": entry["category"], "passed": False, "error_type": etype, "reason": reason,
-            "source_ids": [entry["id"]], "calls": [], "output": output}
+            "source_ids": [entry["id"]], "calls": [], "output": output, "prompt": _prompt(entry)}
 
 def score_entry(entry: dict, model, max_steps: int = 20) -> dict:
     "One item row: generate (or look up) the output for `entry` and score it; never raises."
@@ -354,7 +357,7 @@ def score_entry(entry: dict, model, max_steps: int = 20) -> dict:
     except Exception as e:  # a failing endpoint or model breaks one item, not the run
         return _error_row(entry, "generation_error", f"{type(e).__name__}: {' '.join(str(e).split())[:300]}")
     row.setdefault("output", out if not multi else row.get("output"))
-    row.setdefault("prompt", " | ".join(m["content"] for m in entry["question"][0]) if entry["question"] else "")
+    row.setdefault("prompt", _prompt(entry))
     return row
 
 def known_ids() -> set[str]:

@@ -111,12 +111,12 @@ def bucket(score: float) -> str:
     return "low" if score < 6 else "mid" if score < 12 else "high"
 
 def heldout_tasks(world: str, n: int, seed: int = 0, kinds=None) -> list:
-    "`n` held-out tasks of `world` over `kinds` (all by default)."
+    "`n` held-out tasks of `world` over `kinds` (all by default): requests from the share `synth.tasks.is_heldout` keeps out of all training generation."
     from agentic_lab.synth.tasks import generate_tasks
-    return generate_tasks(world, n, seed=HELDOUT_SEED + seed, kinds=kinds)
+    return generate_tasks(world, n, seed=HELDOUT_SEED + seed, kinds=kinds, split="heldout")
 
-def score_task(model, task, samples_seed: int = 0, max_steps: int = 8, suite: str = "worlds") -> dict:
-    "Play and score one task; a failing model gives a verdict, never an exception."
+def score_task(model, task, max_steps: int = 8, suite: str = "worlds") -> dict:
+    "Play and score one task; a failing model gives a verdict, never an exception. (Sampling and its seed are the model's: see `CachedModel`.)"
     from agentic_lab.synth.worlds import get_world
     w = get_world(task.world, seed=task.world_seed)
     row = {"id": f"{task.world}/{task.id}", "suite": suite, "category": task.world, "kind": task.kind,
@@ -154,7 +154,7 @@ def run_suite(model, categories=None, limit: int | None = None, samples: int = 1
         for task in tqdm(tasks, desc=f"{suite}/{world}", disable=not progress, leave=False):
             for s in range(samples):
                 if hasattr(model, "sample"): model.sample = s
-                yield {**score_task(model, task, seed + s, max_steps=min(max_steps, 8) if max_steps else 8, suite=suite), "sample": s}
+                yield {**score_task(model, task, max_steps=min(max_steps, 8) if max_steps else 8, suite=suite), "sample": s}
 
 # %% ../../nbs/53_evaluate_envs.ipynb
 def pass_hat_k(successes: int, trials: int, k: int) -> float:

@@ -13,8 +13,8 @@ from ..synth.policies import OutputParseError, Policy
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'MISSING', 'Predictions', 'FunctionModel', 'PolicyModel', 'LazyPolicyModel', 'load_model', 'output_text',
-           'ModelPolicy', 'prompt_key', 'CachedModel']
+__all__ = ['log', 'MISSING', 'SAMPLE_TEMPERATURE', 'Predictions', 'FunctionModel', 'PolicyModel', 'LazyPolicyModel', 'load_model',
+           'output_text', 'ModelPolicy', 'prompt_key', 'CachedModel']
 
 # %% ../../nbs/50a_evaluate_models.ipynb
 MISSING = object()  # a prediction the file does not hold
@@ -111,33 +111,34 @@ class ModelPolicy(Policy):
         return Message("assistant", pr.content, tool_calls=[ToolCall(c.name, dict(c.arguments)) for c in pr.calls])
 
 # %% ../../nbs/50a_evaluate_models.ipynb
-def prompt_key(model_name: str, messages: list[Message], tools: list[ToolSpec], sample: int = 0) -> str:
+SAMPLE_TEMPERATURE = 0.7  # pass^k: with k > 1 samples, each is drawn at this temperature
+
+def prompt_key(model_name: str, messages: list[Message], tools: list[ToolSpec], sample: int | str = 0) -> str:
     "Cache key of one generation."
     blob = json.dumps([model_name, sample, [m.to_dict() for m in messages], [t.name for t in tools]], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 class CachedModel:
-    "A model whose generations are cached in a JSONL file."
-    def __init__(self, model, path: str | Path | None = None):
+    "A model whose generations are cached in a JSONL file; with `samples` > 1 (or a `temperature`) sample `s` is drawn with seed `seed + s`."
+    def __init__(self, model, path: str | Path | None = None, samples: int = 1, seed: int = 0, temperature: float | None = None):
         self.model, self.name, self.path, self.sample = model, model.name, Path(path) if path else None, 0
+        self.samples, self.seed, self.temperature = samples, seed, temperature
         self.cache, self.hits, self.misses = {}, 0, 0
         if self.path and self.path.is_file():
             for line in self.path.read_text(encoding="utf-8").splitlines():
                 try: rec = json.loads(line); self.cache[rec["key"]] = rec["output"]
                 except (json.JSONDecodeError, KeyError, TypeError): continue  # a torn last line from a killed run
-    @property
-    def sample(self) -> int: return self._sample
-    @sample.setter
-    def sample(self, s: int):
-        "Select sample `s`; a policy with a `seed` samples with seed `base + s`."
-        self._sample = s
-        pol = getattr(self.model, "policy", None)
-        if pol is not None and hasattr(pol, "seed"):
-            if not hasattr(self, "_base_seed"): self._base_seed = pol.seed
-            pol.seed = self._base_seed + s
+    def sampling(self) -> dict:
+        "How the current `sample` is generated: {} (the model's own way: greedy) for one sample, else a temperature and the sample's seed."
+        t = self.temperature if self.temperature is not None else SAMPLE_TEMPERATURE if self.samples > 1 else 0
+        return {"temperature": t, "seed": self.seed + self.sample} if t > 0 else {}
     def generate(self, messages: list[Message], tools: list[ToolSpec]) -> str:
-        key = prompt_key(self.name, messages, tools, self.sample)
+        how = self.sampling()
+        key = prompt_key(self.name, messages, tools, f"{self.sample}:t={how['temperature']}:seed={how['seed']}" if how else self.sample)
         if key in self.cache: self.hits += 1; return self.cache[key]
+        pol = getattr(self.model, "policy", None)  # a policy model (HF, endpoint) samples as told; loaded only now, on a cache miss
+        for k, v in how.items():
+            if pol is not None and hasattr(pol, k): setattr(pol, k, v)
         out = self.model.generate(messages, tools); self.misses += 1
         self.cache[key] = out
         if self.path:

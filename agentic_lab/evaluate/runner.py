@@ -4,7 +4,7 @@
 
 # %% ../../nbs/57_evaluate_runner.ipynb 2
 from __future__ import annotations
-import argparse, importlib, json, logging, random, sys, time
+import argparse, contextlib, importlib, json, logging, random, sys, time
 from collections import Counter, defaultdict
 from pathlib import Path
 from ..core import utc_now
@@ -80,14 +80,17 @@ def run_evaluation(model, suites=("bfcl",), out_dir: str | Path | None = None, c
     live = [s for s, m in mods.items() if getattr(m, "NEEDS_LIVE_MODEL", False) and not (categories and not cat_of[s])]
     if hasattr(base, "lookup") and live:
         raise EvaluateError(f"evaluate: suite {live[0]!r} plays tasks interactively and needs a live model; a predictions file can re-score bfcl only")
-    m = base if hasattr(base, "lookup") else CachedModel(base, out_dir / "generations.jsonl" if out_dir else None)
+    m = base if hasattr(base, "lookup") else CachedModel(base, out_dir / "generations.jsonl" if out_dir else None, samples, seed, model_kw.get("temperature"))
     t0, rows = time.time(), []
     _seed(seed)
-    for s, mod in mods.items():
-        if categories and not cat_of[s]: continue  # the categories asked for belong to other suites
-        extra = {"judge": load_model(judge)} if judge is not None and s == "reasoning" else {}  # rubric judge: any model adapter
-        for row in mod.run_suite(m, cat_of[s], limit=limit, samples=samples, seed=seed, max_steps=max_steps, progress=progress, **extra):
-            rows.append(_jsonable(row))
+    if out_dir: out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / "items.jsonl", "w", encoding="utf-8") if out_dir else contextlib.nullcontext() as items:  # written as scored: a run that stops keeps its rows
+        for s, mod in mods.items():
+            if categories and not cat_of[s]: continue  # the categories asked for belong to other suites
+            extra = {"judge": load_model(judge)} if judge is not None and s == "reasoning" else {}  # rubric judge: any model adapter
+            for row in mod.run_suite(m, cat_of[s], limit=limit, samples=samples, seed=seed, max_steps=max_steps, progress=progress, **extra):
+                rows.append(_jsonable(row))
+                if items: items.write(json.dumps(rows[-1], ensure_ascii=False) + "\n"); items.flush()
     summary = {"model": getattr(base, "name", str(model)), "suites": suites, "categories": categories, "limit": limit, "samples": samples,
                "seed": seed, "created_at": utc_now(), "seconds": round(time.time() - t0, 2), "overall": generic_summary(rows), "by_suite": {}}
     for s, mod in mods.items():
@@ -99,7 +102,6 @@ def run_evaluation(model, suites=("bfcl",), out_dir: str | Path | None = None, c
         if summary["unknown_prediction_ids"]: log.warning("%d prediction ids match no item, e.g. %s", len(summary["unknown_prediction_ids"]), summary["unknown_prediction_ids"][:3])
     else: summary["generation_cache"] = {"hits": m.hits, "misses": m.misses}
     if out_dir:
-        atomic_write(out_dir / "items.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
         atomic_write(out_dir / "summary.json", json.dumps(_jsonable(summary), indent=1, ensure_ascii=False))
         log.info("evaluated %d items in %.1fs → %s", len(rows), summary["seconds"], out_dir)
     return summary
@@ -113,10 +115,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--suite", default=None, help="comma-separated: bfcl, worlds, reasoning, safety, or a registered benchmark (default bfcl)")
     p.add_argument("--categories", default=None, help="comma-separated categories within the suites (default: all)")
     p.add_argument("--limit", type=int, default=None, help="at most N items per category")
-    p.add_argument("--samples", type=int, default=None, help="K seeded samples per item (pass^k)")
+    p.add_argument("--samples", type=int, default=None, help="K samples per item (pass^k); K > 1: sample k at temperature 0.7 (or --temperature) with seed SEED+k")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--max-steps", type=int, default=None, dest="max_steps")
-    p.add_argument("--temperature", type=float, default=None, help="sampling temperature for HF models and endpoints (default 0: greedy)")
+    p.add_argument("--temperature", type=float, default=None, help="sampling temperature for HF models and endpoints (default: greedy, 0.7 with --samples > 1)")
     p.add_argument("--max-new-tokens", type=int, default=None, dest="max_new_tokens", help="generation budget per step for HF models")
     p.add_argument("--judge", default=None, help="model (path, id or URL) that grades reasoning chains with a rubric (reasoning suite)")
     p.add_argument("--out", default=None, help="output folder for items.jsonl and summary.json (default data/eval/<timestamp>)")

@@ -296,16 +296,17 @@ class HFPolicy(Policy):
 class OpenAIPolicy(Policy):
     "A model behind an OpenAI-compatible `/chat/completions` endpoint."
     def __init__(self, base_url: str, model: str, api_key_env: str = "OPENAI_API_KEY", temperature: float = 0.0, max_tokens: int = 512,
-                 timeout: float = 60.0, retries: int = 2, backoff: float = 0.5):
+                 timeout: float = 60.0, retries: int = 2, backoff: float = 0.5, seed: int | None = None):
         import httpx
         self.url, self.model, self.name = base_url.rstrip("/") + "/chat/completions", model, f"openai:{model}"
         key = os.environ.get(api_key_env)
         self.client = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {key}"} if key else {})
-        self.temperature, self.max_tokens, self.retries, self.backoff, self.httpx = temperature, max_tokens, retries, backoff, httpx
+        self.temperature, self.max_tokens, self.retries, self.backoff, self.httpx, self.seed = temperature, max_tokens, retries, backoff, httpx, seed
     def complete(self, messages: list[Message], tools: list[ToolSpec]) -> dict:
         "The endpoint's assistant message for the conversation, as returned (native `tool_calls` included)."
         body = {"model": self.model, "messages": to_chat(messages, json_args=True), "temperature": self.temperature, "max_tokens": self.max_tokens}
         if tools: body["tools"] = tool_dicts(tools)
+        if self.seed is not None: body["seed"] = self.seed
         for attempt in range(self.retries + 1):
             try: r = self.client.post(self.url, json=body)
             except self.httpx.HTTPError as e:

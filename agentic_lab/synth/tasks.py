@@ -15,8 +15,9 @@ from .worlds import World, get_world
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'KINDS', 'TEMPLATES', 'TaskError', 'Skip', 'Task', 'Plan', 'Draft', 'Template', 'template', 'pick',
-           'complexity', 'state_delta', 'make_task', 'request_key', 'trajectory_request_key', 'generate_tasks']
+__all__ = ['log', 'KINDS', 'TEMPLATES', 'HELDOUT_SHARE', 'TaskError', 'Skip', 'Task', 'Plan', 'Draft', 'Template', 'template',
+           'pick', 'complexity', 'state_delta', 'make_task', 'request_key', 'trajectory_request_key', 'is_heldout',
+           'generate_tasks']
 
 # %% ../../nbs/21_synth_tasks.ipynb
 KINDS = ("single", "parallel", "multi_step", "multi_turn", "irrelevance", "error_recovery")
@@ -197,8 +198,16 @@ def trajectory_request_key(traj) -> str:
     "`request_key` of the task behind a generated trajectory (to keep held-out tasks out of training data)."
     return json.dumps([[m.content for m in traj.messages if m.role == "user"], (traj.reference or {}).get("calls", [])], sort_keys=True)
 
-def generate_tasks(world: World | str, n: int, seed: int = 0, kinds: list[str] | None = None, seen: set | None = None) -> list[Task]:
-    "`n` distinct tasks for `world` (name or instance), cycling through `kinds`; `seen` request keys (shared across worlds) are skipped and updated."
+HELDOUT_SHARE = 10  # one request in this many is reserved for evaluation
+
+def is_heldout(key: str) -> bool:
+    "Whether request key `key` (`request_key`, `trajectory_request_key`) is reserved for evaluation: a fixed share of all requests, by hash."
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % HELDOUT_SHARE == 0
+
+def generate_tasks(world: World | str, n: int, seed: int = 0, kinds: list[str] | None = None, seen: set | None = None,
+                   split: str | None = "train") -> list[Task]:
+    "`n` distinct tasks for `world` (name or instance), cycling through `kinds`; `seen` request keys (shared across worlds) are skipped and updated; `split` 'train' skips held-out requests, 'heldout' keeps only those, None both."
+    if split not in ("train", "heldout", None): raise TaskError(f"unknown split '{split}' (choose train, heldout or None)")
     w = get_world(world, seed) if isinstance(world, str) else world
     kinds = list(kinds or KINDS)
     for k in kinds:
@@ -207,14 +216,15 @@ def generate_tasks(world: World | str, n: int, seed: int = 0, kinds: list[str] |
     if not kinds: raise TaskError(f"world '{w.name}' has no templates for the requested kinds")
     rng, out, tries, made, fails = random.Random(f"tasks:{w.name}:{seed}"), [], 0, Counter(), Counter()
     seen = set() if seen is None else seen
-    while len(out) < n and tries < 30 * n + 100:
-        live = [k for k in kinds if fails[k] < 50]  # a kind whose draws keep colliding is exhausted
+    patience = HELDOUT_SHARE if split == "heldout" else 1  # most draws belong to the other split
+    while len(out) < n and tries < patience * (30 * n + 100):
+        live = [k for k in kinds if fails[k] < 50 * patience]  # a kind whose draws keep colliding is exhausted
         if not live: break
         kind = min(live, key=lambda k: (made[k], kinds.index(k))); tries += 1
         try: t = make_task(w, kind, rng)
         except Skip: fails[kind] += 1; continue
         key = request_key(t)
-        if key in seen: fails[kind] += 1; continue
+        if key in seen or split and is_heldout(key) != (split == "heldout"): fails[kind] += 1; continue
         seen.add(key); out.append(t); made[kind] += 1; fails[kind] = 0
     if len(out) < n: log.warning("world %s: only %d distinct tasks after %d draws (asked %d)", w.name, len(out), tries, n)
     w.reset()

@@ -4,16 +4,16 @@
 
 # %% ../../nbs/20_synth_worlds.ipynb 2
 from __future__ import annotations
-import ast, json, math, os, random, resource, shutil, signal, statistics, subprocess, sys, tempfile
+import ast, functools, json, math, os, random, resource, shutil, signal, stat, statistics, subprocess, sys, tempfile
 from pathlib import Path
 from typing import Any, Callable
 import jsonschema
 from ..core import AgenticLabError, ToolCall, ToolSpec
 
 # %% auto 0
-__all__ = ['WORLDS', 'WorldError', 'UnknownWorldError', 'UnknownToolError', 'ToolError', 'P', 'tool', 'check_arguments', 'World',
-           'register_world', 'get_world', 'world_names', 'safe_eval', 'fmt_num', 'run_sandboxed', 'MathWorld',
-           'UnitsWorld']
+__all__ = ['WORLDS', 'SANDBOX_BLOCKED', 'WorldError', 'UnknownWorldError', 'UnknownToolError', 'ToolError', 'P', 'tool',
+           'check_arguments', 'World', 'register_world', 'get_world', 'world_names', 'safe_eval', 'fmt_num',
+           'run_sandboxed', 'MathWorld', 'UnitsWorld']
 
 # %% ../../nbs/20_synth_worlds.ipynb
 class WorldError(AgenticLabError):
@@ -179,39 +179,140 @@ def fmt_num(x: float | int, digits: int = 6) -> float | int:
     return round(x, digits) if isinstance(x, float) else x
 
 # %% ../../nbs/20_synth_worlds.ipynb
+SANDBOX_BLOCKED = ("ctypes", "_ctypes", "_cffi_backend", "socket", "_socket", "ssl", "_ssl", "subprocess", "_posixsubprocess",
+                   "multiprocessing", "_multiprocessing", "_posixshmem", "pty", "_xxsubinterpreters", "_xxinterpchannels",
+                   "_xxinterpqueues", "_interpreters", "_interpchannels", "_interpqueues", "_sqlite3", "_dbm", "_gdbm", "syslog",
+                   "_testcapi", "_testinternalcapi", "_testmultiphase", "_testsinglephase", "_testbuffer", "_testimportmultiple")
+
+# the audit hook is built in a namespace of its own and binds everything it uses as a default argument: the tool's code may
+# reach its frames (through tracebacks) and `__main__`, but nothing there changes what the hook does (its helpers' code and
+# defaults cannot be replaced); event arguments are copied to exact strings first, so no method of the tool's objects runs in it
+_HOOK = r"""
+DENY = ("socket.", "subprocess.", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.system", "os.kill", "ctypes.", "pty.",
+        "resource.setrlimit", "resource.prlimit", "sys._current_frames", "sys.settrace", "sys.setprofile", "gc.get_", "code.__new__",
+        "syslog.", "signal.pthread_kill", "sqlite3.", "webbrowser.")
+READS = ("os.listdir", "os.scandir", "os.getxattr", "os.listxattr")
+WRITES = ("os.chdir", "os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.symlink", "os.link", "os.truncate", "os.chmod", "os.chown",
+          "os.utime", "os.chflags", "os.lchflags", "os.lchmod", "os.setxattr", "os.removexattr", "shutil.rmtree", "shutil.chown")
+FUNC_ATTRS = ("__code__", "__defaults__", "__kwdefaults__")
+
+def text(a, type=type, issubclass=issubclass, str=str, bytes=bytes):
+    "`a` as an exact str, or None when it is neither str nor bytes."
+    t = type(a)
+    if issubclass(t, str): return "".join((a,))
+    if issubclass(t, bytes): return b"".join((a,)).decode("utf-8", "surrogateescape")
+    return None
+
+def real(path, lstat=lstat, readlink=readlink, getcwd=getcwd, list=list, reversed=reversed, OSError=OSError, ValueError=ValueError,
+         PermissionError=PermissionError):
+    "`path` (an exact str, relative to the working directory) made absolute with every symlink followed."
+    todo, out, hops = list(reversed((path if path.startswith("/") else getcwd() + "/" + path).split("/"))), [], 0
+    while todo:
+        name = todo.pop()
+        if name in ("", "."): continue
+        if name == "..":
+            if out: out.pop()
+            continue
+        here = "/" + "/".join(out + [name])
+        try: link = (lstat(here).st_mode & 0o170000) == 0o120000
+        except (OSError, ValueError): link = False
+        if not link: out.append(name); continue
+        hops += 1
+        if hops > 40: raise PermissionError("sandbox: too many symlinks")
+        target = readlink(here)
+        if target.startswith("/"): out = []
+        todo.extend(reversed(target.split("/")))
+    return "/" + "/".join(out)
+
+def inside(p, roots):
+    for r in roots:
+        if p == r or p.startswith(r + "/"): return True
+    return False
+
+def hook(event, args, text=text, real=real, inside=inside, root=(ROOT,), lib=(LIB,), read_ok=(ROOT,) + READ_OK, blocked=BLOCKED,
+         write=O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND, reads=READS, writes=WRITES, deny=DENY, func_attrs=FUNC_ATTRS,
+         len=len, type=type, int=int, PermissionError=PermissionError):
+    if event == "open":
+        path, flags = text(args[0]), args[2] if len(args) > 2 and type(args[2]) is int else -1
+        if path is None: return
+        p = real(path)
+        if inside(p, root) or flags >= 0 and not flags & write and inside(p, read_ok): return
+        raise PermissionError(f"sandbox: access to {path} is outside the world")
+    if event in reads or event in writes:
+        paths = [text(a) for a in args[:2]]
+        if event == "os.symlink" and paths[0] and paths[1] and not paths[0].startswith("/"):   # a relative target is relative to the link
+            paths[0] = real(paths[1]).rpartition("/")[0] + "/" + paths[0]
+        for a in paths:
+            if a is not None and not inside(real(a), root if event in writes else read_ok):
+                raise PermissionError(f"sandbox: access to {a} is outside the world")
+    elif event == "import":
+        name, origin = text(args[0]) or "", text(args[1]) if len(args) > 1 else None
+        if name.partition(".")[0] in blocked: raise PermissionError(f"sandbox: importing {name} is not allowed")
+        if origin is not None and not inside(real(origin), lib): raise PermissionError(f"sandbox: loading native code from {origin} is not allowed")
+    elif event == "object.__setattr__":
+        if (args[0] is text or args[0] is real or args[0] is inside) and text(args[1]) in func_attrs:
+            raise PermissionError("sandbox: changing the sandbox is not allowed")
+    elif event.startswith(deny): raise PermissionError(f"sandbox: {event} is not allowed")
+"""
+
 _RUNNER = r'''
 import sys, os, json, math, re, statistics, collections, itertools, functools, string, io, datetime, random
+def landlock(root, readable):
+    "Kernel backstop where the kernel has Landlock: `readable` read-only, `root` read-write, no exec anywhere, no TCP, no signals out."
+    if sys.platform != "linux": return 0
+    try: import ctypes
+    except ImportError: return 0
+    libc = ctypes.CDLL(None, use_errno=True); L = ctypes.c_long
+    sc = libc.syscall; sc.restype = L
+    abi = sc(L(444), None, L(0), L(1))
+    if abi < 1: return 0
+    fs = (1 << (13, 14, 15, 15, 16)[min(abi, 5) - 1]) - 1
+    attr = (ctypes.c_uint64 * 3)(fs, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)
+    rs = sc(L(444), ctypes.byref(attr), L(8 if abi < 4 else 16 if abi < 6 else 24), L(0))
+    if rs < 0: return 0
+    class Beneath(ctypes.Structure): _pack_, _fields_ = 1, [("allowed", ctypes.c_uint64), ("fd", ctypes.c_int32)]
+    rw = fs & ~(1 | 1 << 6 | 1 << 11 | 1 << 15)   # all but execute, make char/block device, device ioctl
+    try:
+        for path, allowed in [(p, 0b1100) for p in readable] + [("/etc/ld.so.cache", 0b100), (root, rw)]:
+            if not os.path.exists(path): continue
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            try: sc(L(445), L(rs), L(1), ctypes.byref(Beneath(allowed & (fs if os.path.isdir(path) else 0b100), fd)), L(0))
+            finally: os.close(fd)
+        if libc.prctl(38, L(1), L(0), L(0), L(0)) or sc(L(446), L(rs), L(0)): return 0
+    finally: os.close(rs)
+    return abi
+def arm(root, blocked, hook_src):
+    import gc
+    lib = os.path.realpath(os.path.dirname(os.__file__))
+    read_ok = tuple({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, lib)})
+    landlock(root, read_ok + ("/lib", "/lib64", "/usr/lib", "/usr/lib64"))
+    for name in [m for m in sys.modules if m.partition(".")[0] in blocked]: del sys.modules[name]   # import fires no event for these
+    gc.collect()
+    ns = {"ROOT": root, "LIB": lib, "READ_OK": read_ok, "BLOCKED": blocked,
+          "lstat": os.lstat, "readlink": os.readlink, "getcwd": os.getcwd, **{k: getattr(os, k) for k in ("O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND")}}
+    exec(hook_src, ns)
+    sys.addaudithook(ns["hook"])
 ROOT = os.path.realpath(sys.argv[1])
-_READ_OK = tuple(os.path.realpath(p) + os.sep for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__)})
-def _inside(p, roots): return any(p == r.rstrip(os.sep) or p.startswith(r) for r in roots)
-def _hook(event, args):
-    if event == "open":
-        path, mode = args[0], args[1]
-        if isinstance(path, int) or path is None: return
-        p = os.path.realpath(os.path.join(ROOT, os.fsdecode(path)))
-        if _inside(p, (ROOT + os.sep,)): return
-        if (mode is None or not any(c in str(mode) for c in "wax+")) and _inside(p, _READ_OK): return
-        raise PermissionError(f"sandbox: access to {os.fsdecode(path)} is outside the world")
-    if event in ("os.listdir", "os.scandir", "os.chdir", "os.remove", "os.rename", "os.rmdir", "os.mkdir", "shutil.rmtree"):
-        for a in args[:2]:
-            if isinstance(a, (str, bytes)) and not _inside(os.path.realpath(os.path.join(ROOT, os.fsdecode(a))), (ROOT + os.sep,)):
-                raise PermissionError(f"sandbox: access to {os.fsdecode(a)} is outside the world")
-    if event.startswith(("socket.", "subprocess.", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.system", "os.kill", "ctypes.", "os.forkpty", "pty.")):
-        raise PermissionError(f"sandbox: {event} is not allowed")
-    if event == "import" and args[0] in ("ctypes", "_ctypes", "socket", "_socket", "subprocess", "multiprocessing"):
-        raise PermissionError(f"sandbox: importing {args[0]} is not allowed")
 os.chdir(ROOT)
 code = sys.stdin.read()
-sys.addaudithook(_hook)
+arm(ROOT, frozenset(sys.argv[2].split(",")), sys.argv[3])
+del landlock, arm
 exec(compile(code, "<tool>", "exec"), {"__name__": "__main__"})
 '''
 
-def _limits(memory_mb: int, cpu_s: int):
+def _limits(memory_mb: int, cpu_s: int, unshare):
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))
         resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+        if unshare: unshare(0x40000000)   # CLONE_NEWNET: a network namespace of its own with no interface up; fails quietly where not allowed
     return apply
+
+@functools.cache
+def _unshare():
+    "libc's `unshare` where there is one (Linux), else None."
+    try: import ctypes; return ctypes.CDLL(None, use_errno=True).unshare
+    except (ImportError, OSError, AttributeError): return None
 
 def run_sandboxed(code: str, files: dict[str, str] | None = None, timeout: float = 2.0, memory_mb: int = 256) -> dict:
     "Run `code` in a confined subprocess over `files` (relative path → text); stdout, stderr, files after."
@@ -219,21 +320,27 @@ def run_sandboxed(code: str, files: dict[str, str] | None = None, timeout: float
     try:
         for rel, text in (files or {}).items():
             p = root/rel.lstrip("/"); p.parent.mkdir(parents=True, exist_ok=True); p.write_text(text)
-        proc = subprocess.Popen([sys.executable, "-I", "-c", _RUNNER, str(root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, cwd=root, env={}, start_new_session=True,
-                                preexec_fn=_limits(memory_mb, math.ceil(timeout) + 1), text=True)
+        proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _RUNNER, str(root), ",".join(SANDBOX_BLOCKED), _HOOK],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root, env={}, start_new_session=True,
+                                preexec_fn=_limits(memory_mb, math.ceil(timeout) + 1, _unshare()), text=True)
         try: out, err = proc.communicate(code, timeout=timeout); timed_out = False
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9); out, err = proc.communicate(); timed_out = True
         # the CPU rlimit is a backstop past the wall-clock limit; if it fires first the code still outlived its time
         timed_out = timed_out or proc.returncode in (-signal.SIGKILL, -signal.SIGXCPU)
-        after = {}
-        for p in sorted(root.rglob("*")):
-            if p.is_file():
-                try: after["/" + p.relative_to(root).as_posix()] = p.read_text()[:100_000]
-                except UnicodeDecodeError: pass
-        return {"stdout": out[-4000:], "stderr": err[-2000:], "returncode": proc.returncode, "timed_out": timed_out, "files": after}
+        return {"stdout": out[-4000:], "stderr": err[-2000:], "returncode": proc.returncode, "timed_out": timed_out, "files": _world_files(root)}
     finally: shutil.rmtree(root, ignore_errors=True)
+
+def _world_files(root: Path) -> dict[str, str]:
+    "The text files the code left in `root`; links are skipped, so the code cannot make this process read a file for it."
+    after = {}
+    for d, _, names in os.walk(root):
+        for n in sorted(names):
+            p = Path(d)/n; st = p.lstat()
+            if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1: continue
+            try: after["/" + p.relative_to(root).as_posix()] = p.read_text()[:100_000]
+            except UnicodeDecodeError: pass
+    return dict(sorted(after.items()))
 
 # %% ../../nbs/20_synth_worlds.ipynb
 @register_world

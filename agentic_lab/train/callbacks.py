@@ -96,8 +96,9 @@ def run_episode(model, tokenizer, traj: Trajectory, max_steps: int = 4, max_new_
         if step == 0:
             first = res.calls[0] if res.calls else None
             rec.update(output=text, parsed=bool(res.calls), reasoning=res.content, reason_tokens=len(tokenizer(res.content, add_special_tokens=False)["input_ids"]) if res.content else 0,
-                       tool_correct=float(bool(first) and bool(refs) and first.name == refs[0].name),
-                       args_correct=float(bool(first) and bool(refs) and check_expected([first], [refs[0]], traj.tools).valid))
+                       # a task with no reference call (irrelevance) is right when the model makes no call
+                       tool_correct=float(first is None) if not refs else float(bool(first) and first.name == refs[0].name),
+                       args_correct=float(first is None) if not refs else float(bool(first) and check_expected([first], [refs[0]], traj.tools).valid))
         if not res.calls:
             msgs.append({"role": "assistant", "content": res.content or text}); break
         rec["steps"] += 1

@@ -249,7 +249,7 @@ def run_training(config: str | Path | dict | None = None, **overrides) -> dict:
     tspec = cfg["teacher"]
     teacher = None if tspec["train"] else load_model(tspec["model"], tok, "teacher")  # vocab checked before any training
     for s in cfg["students"]:
-        if s["model"] not in MODEL_PRESETS and not isinstance(s["model"], dict): load_model(s["model"], tok, f"student {s['name']}")
+        if not isinstance(s["model"], dict) and s["model"] not in MODEL_PRESETS: load_model(s["model"], tok, f"student {s['name']}")
     rows, _ = load_rows(sd / "train", tok, cfg)
     ev = _read(sd / cfg["eval"]["split"])[: cfg["eval"]["n_items"]]
     dev = _read(sd / "validation")[: cfg["eval"]["n_items"]] if cfg["eval"]["every"] and (sd / "validation").exists() else None
