@@ -31,6 +31,7 @@ def _decode(text: str, fmt: str, where: str, loose: bool = False):
     "JSON (or, if `loose`, a Python literal) from `text`, else `FormatError` naming `where`."
     try: return json.loads(text)
     except (ValueError, TypeError): pass
+    except RecursionError: _fail(fmt, f"{where}: JSON nested too deeply")
     if loose:
         try: return ast.literal_eval(text.strip())
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError): pass
@@ -146,7 +147,7 @@ def _json_objects(text: str, fmt: str, where: str) -> list:
         while i < len(text):
             v, i = _JSON.raw_decode(text, i); out.append(v)
             while i < len(text) and text[i] in " \t\r\n,": i += 1
-    except ValueError:
+    except (ValueError, RecursionError):
         try: out = [ast.literal_eval(text)]
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError): _fail(fmt, f"{where}: unparseable JSON {_clip(text[i:])!r}")
     return [x for v in out for x in (v if isinstance(v, list) else [v])]
@@ -460,6 +461,9 @@ def _source_id(record: dict) -> str:
     if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid): return str(rid)
     return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 
+def _with_id(e: FormatError, record: dict) -> FormatError:
+    return FormatError(f"{e} (record {_clip(record['id'])})") if isinstance(record.get("id"), (str, int)) else e
+
 def parse(record, fmt: str = "auto", *, source: str | None = None, source_id: str | None = None,
           reference: dict | None = None) -> Trajectory:
     "A segmented `Trajectory` from one record in format `fmt` ('auto' detects it)."
@@ -472,13 +476,13 @@ def parse(record, fmt: str = "auto", *, source: str | None = None, source_id: st
         ref = reference if reference is not None else p.get("reference")
         traj = Trajectory(source=source or f"format:{fmt}", source_id=source_id or _source_id(record), messages=_link(p["messages"]),
                           tools=p.get("tools") or [], reference=ref, meta={"format": fmt, **(p.get("meta") or {})})
-    except FormatError as e:
-        raise (FormatError(f"{e} (record {_clip(record['id'])})") if isinstance(record.get("id"), (str, int)) else e) from None
+        return segment(traj)
+    except FormatError as e: raise _with_id(e, record) from None
+    except RecursionError: raise _with_id(FormatError(f"{fmt}: nested too deeply"), record) from None
     except SchemaError as e: raise FormatError(f"{fmt}: {e}") from None
     except KeyError as e: raise FormatError(f"{fmt}: missing field {e}") from None
     except (TypeError, AttributeError, ValueError, IndexError) as e:
         raise FormatError(f"{fmt}: malformed record ({type(e).__name__}: {_clip(e)})") from None
-    return segment(traj)
 
 # %% ../nbs/01_formats.ipynb
 _PARSERS = {"openai": parse_openai, "hermes": parse_hermes, "react": parse_react, "glaive": parse_glaive,

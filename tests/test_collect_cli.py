@@ -74,3 +74,24 @@ def test_unknown_format_name_exits_2_before_collecting(tmp_path):
         rc, out, err = cli(*args, "--out", tmp_path / "o", "--no-progress")
         assert rc == 2 and err.strip().splitlines() == [f"agentic-lab collect: error: {what} (expected one of openai, hermes, react, glaive, sharegpt, xlam, toolbench, bfcl or auto)"], (args, err)
         assert not (tmp_path / "o" / "manifest.json").exists()
+
+
+def test_unknown_option_key_exits_2_naming_it(tmp_path):
+    # a typo (per_categroy) must not silently collect all of BFCL; the same for any key a source does not read
+    (tmp_path / "cfg.yaml").write_text("collect:\n  per_categroy: 2\n")
+    cases = [(("bfcl", "--config", tmp_path / "cfg.yaml"), "per_categroy"), (("bfcl", "--option", "per_categroy=2"), "per_categroy"),
+             (("examples", "--dataset", "x.jsonl"), "dataset")]
+    for args, key in cases:
+        rc, out, err = cli(*args, "--out", tmp_path / "o", "--limit", 3, "--no-progress")
+        assert rc == 2 and f"unknown option {key!r}" in err and len(err.strip().splitlines()) == 1, (args, rc, err)
+        assert not (tmp_path / "o" / "manifest.json").exists(), args
+
+
+def test_catalog_entries_without_a_loader_say_what_they_need(tmp_path):
+    # their real data cannot be read by any adapter: the catalog says so instead of a loader that can never load
+    rc, out, err = cli("--list")
+    assert rc == 0, err
+    for name in ("gorilla-apibench", "mind2web", "toolqa"):
+        assert "no loader" in next(l for l in out.splitlines() if l.strip().startswith(name + " ")), name
+    rc, out, err = cli("toolqa", "--out", tmp_path / "o", "--no-progress")
+    assert rc == 2 and err.strip().splitlines() == [err.strip()] and "toolqa: the catalog has no loader for it (needs: " in err, err

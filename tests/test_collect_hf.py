@@ -120,6 +120,18 @@ def test_rows_fitting_no_adapter_are_quarantined_with_reasons(tmp_path):
     assert m["counts"]["quarantined"] == 3  # the wrong adapter: every row says why, none is lost
 
 
+def test_a_jsonl_line_that_is_not_json_is_quarantined_with_its_line_number(tmp_path):
+    p = tmp_path / "x.jsonl"
+    lines = [json.dumps(xlam(i)) for i in range(5)]
+    p.write_text("\n".join(lines[:3] + ['{"query": "cut off', ""] + lines[3:]) + "\n")  # line 4 is broken, line 5 blank
+    m = run_collect("hf", tmp_path / "out", dataset=str(p), adapter="xlam", limit=3, shard_size=2, progress=False)
+    m = run_collect("hf", tmp_path / "out", dataset=str(p), adapter="xlam", resume=True, shard_size=2, progress=False)
+    assert m["counts"] == {"in": 6, "kept": 5, "dropped": {}, "quarantined": 1}
+    assert [t.source_id for t in read_trajectories(tmp_path / "out")] == [str(i) for i in range(5)]
+    (q,) = list(iter_jsonl(tmp_path / "out" / "quarantine.jsonl"))
+    assert "line 4: not JSON" in q["reason"] and "cut off" in json.dumps(q["item"]), q
+
+
 @pytest.mark.parametrize("opts, message", [
     ({"adapter": "columns", "columns": {"messages": "nope"}}, "column mapping names missing columns ['nope']"),
     ({"adapter": "columns"}, "needs a `columns` mapping"),

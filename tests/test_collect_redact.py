@@ -41,7 +41,7 @@ log = logging.getLogger("agentic_lab.tests.planted")
 
 @register_source
 class PlantedSource(Source):
-    name, kind = "planted-test", "api"
+    name, kind, accepts = "planted-test", "api", ("api_token", "note")
     def iter_items(self, cursor=None):
         for i in range(cursor or 0, 4):
             yield {"id": f"p{i}", "title": f"Issue {i}: leak {SECRETS['EMAIL']}", "body": body(i),
@@ -82,7 +82,7 @@ def test_http_client_credentials_never_logged(httpserver, tmp_path, caplog):
     httpserver.expect_request("/items").respond_with_data("nope", status=500)
 
     class Authed(Source):
-        name, kind = "authed-test", "api"
+        name, kind, accepts = "authed-test", "api", ("url", "retries", "backoff")
         def http_headers(self): return {"Authorization": f"token {token}"}
         def iter_items(self, cursor=None):
             yield self.http.get_json(self.options["url"] + f"?access_token={token}"), 1

@@ -138,3 +138,14 @@ def test_sitemap_named_in_robots(site, tmp_path):
     srv.app = lambda req: (200, {"Content-Type": "application/xml"}, f"<urlset><url><loc>{srv.url}/docs/b</loc></url></urlset>") if req.path == "/custom-map.xml" else orig(app, req)
     crawl(srv, tmp_path)
     assert ids(tmp_path) == [f"{srv.url}/docs/b#b1"] and not srv.requests("/sitemap.xml")
+
+
+def test_nothing_to_crawl_is_a_one_line_error_exit_2(tmp_path):
+    import subprocess
+    from agentic_lab.collect.http import CollectError
+    with pytest.raises(CollectError, match=r"^web: nothing to crawl"):
+        run_collect("web", tmp_path/"o", **FAST)
+    r = subprocess.run([str(Path(sys.executable).parent/"agentic-lab"), "collect", "web", "--out", str(tmp_path/"o2"), "--no-progress"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and r.stderr.strip().splitlines() == [r.stderr.strip()] and "web: nothing to crawl" in r.stderr, r.stderr
+    assert not (tmp_path/"o2"/"manifest.json").exists()

@@ -209,6 +209,7 @@ def test_reddit_pages_with_after_and_flattens_comment_trees(rd, tmp_path):
     assert t.source_url == "https://www.reddit.com/r/LocalLLaMA/comments/p3/post_3/r3/" and t.tool_calls[0].arguments == {"query": "item 3"}
     assert not any("sk-proj" in p.read_text() for p in tmp_path.rglob("*.json*"))
     assert m["counts"]["dropped"]["no_agentic_pattern"] == 5 + 5 + 2
+    assert m["counts"]["dropped"]["more_comments_not_fetched"] == 5  # each post's `kind: more` stub is counted, not lost silently
 
 
 def test_reddit_oauth_app_credentials(rd, tmp_path):

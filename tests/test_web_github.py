@@ -240,3 +240,66 @@ def test_resume_on_the_first_page_keeps_the_listing_query(gh, tmp_path):
     listing = [r for r in srv.log if r.path == "/repos/o/r/issues"]
     assert all(r.query.get("per_page") == "3" and r.query.get("state") == "all" for r in listing), [r.query for r in listing]
     assert ids(tmp_path) == EXPECTED and "duplicate" not in m["counts"]["dropped"] and m["cursor"]["t"] == 1
+
+
+class Discussions(GitHub):
+    "Also Discussions of o/r over GraphQL, 2 nodes per page everywhere: discussion i has 2 + i comments; comment 0 of each has 3 replies."
+    def __init__(self):
+        super().__init__()
+        body = lambda k: TRACE.replace("search_docs", f"tool_{k}")
+        self.threads = {f"D{i}": [{"id": f"C{i}_{k}", "url": f"https://github.com/o/r/discussions/{i}#c{k}", "body": body(f"c{i}_{k}")} for k in range(2 + i)] for i in (1, 2)}
+        self.reply_lists = {f"C{i}_0": [{"id": f"R{i}_{k}", "url": f"https://github.com/o/r/discussions/{i}#r{k}", "body": body(f"r{i}_{k}")} for k in range(3)] for i in (1, 2)}
+        self.discussions = [{"id": f"D{i}", "number": i, "url": f"https://github.com/o/r/discussions/{i}", "title": f"d{i}", "body": body(f"d{i}"),
+                             "updatedAt": f"2024-03-0{9 - i}T00:00:00Z", "createdAt": "2024-01-01T00:00:00Z"} for i in (1, 2)]
+
+    def conn(self, rows, start, render=dict):
+        return {"pageInfo": {"hasNextPage": start + 2 < len(rows), "endCursor": str(start + 2)}, "nodes": [render(r) for r in rows[start:start + 2]]}
+
+    def with_replies(self, c): return {**c, "replies": self.conn(self.reply_lists.get(c["id"], []), 0)}
+
+    def __call__(self, req):
+        if req.path != "/graphql": return super().__call__(req)
+        q = json.loads(req.body); v = q["variables"]; start = int(v.get("after") or 0)
+        if "node(id:" in q["query"]:  # the next page of one discussion's comments, or of one comment's replies
+            if v["id"].startswith("D"): return 200, {}, {"data": {"node": {"comments": self.conn(self.threads[v["id"]], start, self.with_replies)}}}
+            return 200, {}, {"data": {"node": {"replies": self.conn(self.reply_lists[v["id"]], start)}}}
+        ds = [{**d, "comments": self.conn(self.threads[d["id"]], 0, self.with_replies)} for d in self.discussions]
+        return 200, {}, {"data": {"repository": {"discussions": self.conn(ds, start)}}}
+
+
+def test_discussions_paginate_comments_and_replies_and_resume_counts_each_once(tmp_path):
+    app = Discussions(); srv = FakeServer(app); app.url = srv.url
+    try:
+        disc = [f"o/r/discussions/{i}#b1" for i in (1, 2)] + [f"o/r/discussions/{i}/c/C{i}_{k}#b0" for i in (1, 2) for k in range(2 + i)] \
+            + [f"o/r/discussions/{i}/c/R{i}_{k}#b0" for i in (1, 2) for k in range(3)]
+        want, rest = sorted(EXPECTED + disc), 7 + 14  # the REST issues and comments come first
+        kw = dict(repos=["o/r"], discussions=True, base_url=srv.url, **FAST)
+        m = run_collect("github", tmp_path/"all", **kw)
+        assert ids(tmp_path/"all") == want  # comments and replies past the first page of each
+        assert m["items_seen"] == rest + len(disc) and m["counts"]["kept"] == len(want)
+        for stop in (1, 4, 9):  # stop inside a discussion, then resume
+            out = tmp_path/f"run{stop}"
+            run_collect("github", out, limit=rest + stop, **kw)
+            m = run_collect("github", out, resume=True, **kw)
+            got = [t.source_id for t in read_trajectories(out)]
+            assert sorted(got) == want and len(got) == len(set(got)), stop
+            assert "duplicate" not in m["counts"]["dropped"] and m["items_seen"] == rest + len(disc), (stop, m["items_seen"], m["counts"])
+    finally:
+        srv.close()
+
+
+def test_default_repositories_come_from_the_source_catalog(tmp_path, monkeypatch):
+    import yaml
+    from agentic_lab.collect import catalog
+    from agentic_lab.collect.github import GitHubSource, DEFAULT_REPOS
+    repos = catalog.catalog_entry("github")["load"]["options"]["repos"]
+    assert {"langchain-ai/langchain", "microsoft/autogen", "crewAIInc/crewAI", "huggingface/smolagents", "openai/openai-agents-python", "modelcontextprotocol/servers"} <= set(repos)
+    assert GitHubSource().targets() == [("repo", r) for r in repos]
+    doc = yaml.safe_load(catalog.catalog_path().read_text())
+    next(e for e in doc["sources"] if e["name"] == "github")["load"]["options"]["repos"] = ["o/r", "o/s"]
+    (tmp_path/"sources.yaml").write_text(yaml.safe_dump(doc))
+    monkeypatch.setattr(catalog, "catalog_path", lambda: tmp_path/"sources.yaml")  # an edited catalog: the source follows it
+    assert GitHubSource(discussions=True).targets() == [("repo", "o/r"), ("repo", "o/s"), ("discussions", "o/r"), ("discussions", "o/s")]
+    assert GitHubSource(repos=["x/y"]).targets() == [("repo", "x/y")]
+    monkeypatch.setattr(catalog, "catalog_path", lambda: tmp_path/"absent.yaml")  # no catalog at all: the built-in fallback
+    assert GitHubSource().targets() == [("repo", r) for r in DEFAULT_REPOS]

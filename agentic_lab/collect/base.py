@@ -18,8 +18,8 @@ from .http import HttpClient, Metrics, CollectError, HttpError, RobotsDisallowed
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'SOURCES', 'Drop', 'check_format', 'Source', 'register_source', 'get_source', 'ListSource', 'Collector',
-           'RedactingFilter', 'run_collect', 'JsonApiSource']
+__all__ = ['log', 'HTTP_OPTIONS', 'SOURCES', 'Drop', 'check_format', 'Source', 'register_source', 'get_source', 'ListSource',
+           'Collector', 'RedactingFilter', 'run_collect', 'JsonApiSource']
 
 # %% ../../nbs/10_collect_base.ipynb
 class Drop(Exception):
@@ -33,6 +33,8 @@ def check_format(fmt: Any, what: str = "format") -> str:
     if fmt != "auto" and fmt not in FORMATS: raise CollectError(f"{what}: unknown format {fmt!r} (expected one of {', '.join(FORMATS)} or auto)")
     return fmt
 
+HTTP_OPTIONS = ("rate", "host_rates", "burst", "retries", "backoff", "timeout", "max_wait")  # the `http` client's settings
+
 class Source:
     "Base of every collection source: raw items with resume cursors in, trajectories out."
     name: str = ""                 # registry name; the default `Trajectory.source`
@@ -44,8 +46,16 @@ class Source:
     redact_output: bool = False    # normalize adds text not in the raw item: redact the trajectories too
     data_options: tuple = ()       # options that hold data, not settings (recorded in the manifest by size only)
     max_wait: float = 900.0        # longest server-requested wait (s) before giving up with a resumable error
+    accepts: tuple = ()            # the option names this class reads (its bases' are added); any other is an error
+
+    @classmethod
+    def option_names(cls) -> set[str]:
+        "Every option the source reads: the `accepts` and `data_options` of the class and its bases."
+        return {k for c in cls.__mro__ for k in (*vars(c).get("accepts", ()), *vars(c).get("data_options", ()))}
 
     def __init__(self, **options):
+        if bad := sorted(set(options) - self.option_names()):
+            raise CollectError(f"{self.name}: unknown option {', '.join(map(repr, bad))} (accepted: {', '.join(sorted(self.option_names())) or 'none'})")
         self.options, self._http = options, None
         self.cache_dir: Path | None = None; self.out_dir: Path | None = None; self.metrics = Metrics(source=self.name)
         if "format" in options: check_format(options["format"], f"{self.name}: option format")
@@ -104,7 +114,7 @@ def get_source(name: str, **options) -> Source:
 @register_source
 class ListSource(Source):
     "Items given in memory (`items=[...]`), for tests and notebooks; cursor = next index."
-    name, kind, data_options = "list", "dataset", ("items",)
+    name, kind, data_options, accepts = "list", "dataset", ("items",), ("format",)
     def iter_items(self, cursor=None):
         for i in range(cursor or 0, len(self.options.get("items", []))): yield self.options["items"][i], i + 1
 
@@ -240,7 +250,7 @@ def run_collect(source: str | Source, out_dir: str | Path, limit: int | None = N
 @register_source
 class JsonApiSource(Source):
     "Items from a paginated JSON API (`url`, `page_param`, `items_key`); cursor = {page, index}."
-    name, kind = "json-api", "api"
+    name, kind, accepts = "json-api", "api", (*HTTP_OPTIONS, "url", "page_param", "items_key", "params", "start_page", "format")
     def iter_items(self, cursor=None):
         o = self.options; page_param, key = o.get("page_param", "page"), o.get("items_key", "items")
         page, skip = (cursor["page"], cursor["index"]) if cursor else (o.get("start_page", 1), 0)

@@ -30,11 +30,11 @@ def _check(i: int, e: Any) -> dict:
     where = f"sources[{i}]" + (f" ({e.get('name')})" if isinstance(e, dict) and e.get("name") else "")
     if not isinstance(e, dict): raise CatalogError(f"{where}: must be a mapping")
     for f in CATALOG_FIELDS:
-        if f not in e or e[f] in (None, ""): raise CatalogError(f"{where}: missing field {f!r}")
+        if f not in e or (e[f] in (None, "") and not (f == "load" and "load" in e and e.get("needs"))): raise CatalogError(f"{where}: missing field {f!r}")
     if e["kind"] not in KINDS: raise CatalogError(f"{where}: kind {e['kind']!r} not one of {', '.join(KINDS)}")
     for f in ("tool_use", "quality_issues"):
         if not isinstance(e[f], list): raise CatalogError(f"{where}: {f} must be a list")
-    if not isinstance(e["load"], dict) or not e["load"].get("source"): raise CatalogError(f"{where}: load must name a collect source")
+    if e["load"] is not None and (not isinstance(e["load"], dict) or not e["load"].get("source")): raise CatalogError(f"{where}: load must name a collect source")
     return e
 
 def load_catalog(path: str | Path | None = None) -> list[dict]:
@@ -54,12 +54,13 @@ def catalog_entry(name: str, entries: list[dict] | None = None) -> dict | None:
     return next((e for e in (entries or load_catalog()) if e["name"] == name), None)
 
 def entry_options(entry: dict) -> tuple[str, dict]:
-    "(registered source name, options) that load a catalog entry."
+    "(registered source name, options) that load a catalog entry; `CollectError` for an entry without a loader."
+    if entry["load"] is None: raise CollectError(f"{entry['name']}: the catalog has no loader for it (needs: {entry['needs']})")
     return entry["load"]["source"], dict(entry["load"].get("options") or {})
 
 def available(entry: dict) -> bool:
     "Whether the collect source that loads `entry` is registered."
-    return entry["load"]["source"] in SOURCES
+    return entry["load"] is not None and entry["load"]["source"] in SOURCES
 
 # %% ../../nbs/18_collect_catalog.ipynb
 def _clip(s: Any, n: int) -> str:
@@ -72,8 +73,10 @@ def format_listing(entries: list[dict] | None = None) -> str:
     lines += ["", f"Catalog ({len(entries)} sources; agentic-lab collect NAME runs an entry):",
               f"  {'name':<36} {'kind':<13} {'license':<18} {'size':<26} loads with"]
     for e in entries:
-        src, opts = entry_options(e)
-        how = src + "".join(f" --{k} {v}" for k, v in opts.items() if isinstance(v, str)) + ("" if available(e) else "  (source not installed)")
+        if e["load"] is None: how = f"no loader (needs: {_clip(e['needs'], 60)})"
+        else:
+            src, opts = entry_options(e)
+            how = src + "".join(f" --{k} {v}" for k, v in opts.items() if isinstance(v, str)) + ("" if available(e) else "  (source not installed)")
         lines.append(f"  {_clip(e['name'], 36):<36} {e['kind']:<13} {_clip(e['license'], 18):<18} {_clip(e['size'], 26):<26} {how}")
     return "\n".join(lines)
 
@@ -81,5 +84,5 @@ def format_listing(entries: list[dict] | None = None) -> str:
 def catalog_frame(entries: list[dict] | None = None):
     "The catalog as a `pandas.DataFrame`, one row per source."
     import pandas as pd
-    rows = [{**{k: e[k] for k in CATALOG_FIELDS if k != "load"}, "loader": entry_options(e)[0], "available": available(e)} for e in (entries or load_catalog())]
+    rows = [{**{k: e[k] for k in CATALOG_FIELDS if k != "load"}, "loader": e["load"] and e["load"]["source"], "available": available(e)} for e in (entries or load_catalog())]
     return pd.DataFrame(rows)

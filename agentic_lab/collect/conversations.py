@@ -264,7 +264,7 @@ def conversation_items(path: str | Path, kind: str) -> list[Any]:
 @register_source
 class ConversationsSource(Source):
     "AI-assistant exports and logs: ChatGPT, Claude, OpenAI request/response logs, LangSmith traces."
-    name, kind = "conversations", "conversations"
+    name, kind, accepts = "conversations", "conversations", ("path", "kind")
     description = "Conversation exports: chatgpt (conversations.json/zip), claude, openai-log (JSONL), langsmith (runs)"
     def __init__(self, **options):
         super().__init__(**options)

@@ -39,6 +39,7 @@ def _se_throttle(self, r: httpx.Response) -> float | None:
 class StackExchangeSource(ExtractingSource):
     "Agentic traces from Stack Exchange questions and answers (API 2.3)."
     name, kind, license = "stackexchange", "api", "CC BY-SA 4.0"
+    accepts = ("tags", "q", "site", "pagesize", "key", "access_token")
     description = "Stack Overflow questions + answers by tag (openai-api, langchain, function-calling, …)"
     rate = 1.0
     rate_limit_wait = _se_throttle
@@ -113,8 +114,9 @@ StackExchangeSource.iter_items = _se_iter
 DEFAULT_SUBREDDITS = ["LocalLLaMA", "LangChain", "OpenAI", "AutoGenAI", "crewai", "mcp", "ClaudeAI", "AI_Agents"]
 
 def _flatten(listing: Any) -> Iterator[dict]:
-    "Comments of a Reddit comment listing, depth first."
+    "Comments of a Reddit comment listing, depth first; a `kind: more` stub (comments not in the listing) as `{\"_more\": its data}`."
     for ch in (listing or {}).get("data", {}).get("children", []) if isinstance(listing, dict) else []:
+        if ch.get("kind") == "more": yield {"_more": ch.get("data") or {}}
         if ch.get("kind") != "t1": continue
         yield ch["data"]; yield from _flatten(ch["data"].get("replies"))
 
@@ -123,6 +125,7 @@ def _flatten(listing: Any) -> Iterator[dict]:
 class RedditSource(ExtractingSource):
     "Agentic traces from Reddit posts and comment trees."
     name, kind, license = "reddit", "api", "reddit-user-agreement"
+    accepts = ("subreddits", "query", "per_page", "comments", "client_id", "client_secret", "auth_url")
     description = "posts + comments of r/LocalLLaMA, r/LangChain, r/OpenAI, …"
     rate = 0.15  # ~10 requests/minute without OAuth
     host_rates = {"oauth.reddit.com": 0.9}  # 100 requests/minute with an app token
@@ -157,8 +160,13 @@ def _post_docs(self: RedditSource, base: str, post: dict) -> list[dict]:
     if self.options.get("comments", True) and post.get("num_comments"):
         data, err = get_json_or_error(self, f"{base}/comments/{post['id']}.json", params={"raw_json": 1, "limit": 500})
         if err: docs.append(err)
-        elif isinstance(data, list) and len(data) > 1: docs += [self._doc("comment", c) for c in _flatten(data[1])]
+        elif isinstance(data, list) and len(data) > 1: docs += [_more(post, c["_more"]) if "_more" in c else self._doc("comment", c) for c in _flatten(data[1])]
     return docs
+
+def _more(post: dict, d: dict) -> dict:
+    "A `kind: more` stub as an item dropped as `more_comments_not_fetched` (its comments are not fetched, but counted)."
+    return {"id": f"{post.get('subreddit')}/{post.get('name')}/more/{d.get('id') or d.get('parent_id')}", "url": "https://www.reddit.com" + (post.get("permalink") or ""),
+            "skip": "more_comments_not_fetched", "meta": {"kind": "more", "count": d.get("count"), "parent_id": d.get("parent_id")}}
 
 def _reddit_iter(self: RedditSource, cursor: dict | None = None) -> Iterator[tuple[dict, dict]]:
     "Posts (newest first) and their comments, subreddit by subreddit; cursor = subreddit, `after`, offsets, newest seen."

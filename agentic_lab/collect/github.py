@@ -9,18 +9,26 @@ from datetime import datetime, timedelta
 from typing import Any, Iterator
 import httpx
 from .base import register_source
-from .http import HttpError, parse_reset, rate_limit_exhausted
+from .http import CollectError, HttpError, parse_reset, rate_limit_exhausted
 from .websource import ExtractingSource, error_item, full_url, resource_error
 
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'DEFAULT_REPOS', 'DISCUSSIONS_QUERY', 'GitHubSource']
+__all__ = ['log', 'DEFAULT_REPOS', 'DISCUSSIONS_QUERY', 'MORE_QUERY', 'default_repos', 'GitHubSource']
 
 # %% ../../nbs/15_collect_github.ipynb
 DEFAULT_REPOS = ["langchain-ai/langchain", "langchain-ai/langgraph", "microsoft/autogen", "crewAIInc/crewAI", "huggingface/smolagents",
                  "openai/openai-agents-python", "openai/openai-python", "modelcontextprotocol/servers", "modelcontextprotocol/python-sdk",
-                 "run-llama/llama_index", "vllm-project/vllm", "ollama/ollama", "NousResearch/Hermes-Function-Calling", "ShishirPatil/gorilla"]
+                 "run-llama/llama_index", "vllm-project/vllm", "ollama/ollama", "NousResearch/Hermes-Function-Calling", "ShishirPatil/gorilla"]  # only without a catalog
+
+def default_repos() -> list[str]:
+    "The repositories of the source catalog's `github` entry (`load.options.repos`); `DEFAULT_REPOS` only when there is no catalog file."
+    from agentic_lab.collect import catalog
+    if not catalog.catalog_path().exists(): return DEFAULT_REPOS
+    repos = ((catalog.catalog_entry("github") or {}).get("load", {}).get("options") or {}).get("repos")
+    if not repos: raise CollectError("github: the source catalog's github entry has no load.options.repos; give repos (--option repos=[owner/name])")
+    return list(repos)
 
 def _next_link(link: str | None) -> str | None:
     "The `rel=\"next\"` URL of a `Link` header."
@@ -46,6 +54,7 @@ def _rate_limit_wait(self, r: httpx.Response) -> float | None:
 class GitHubSource(ExtractingSource):
     "Agentic traces from GitHub issues, PR threads, comments and Discussions."
     name, kind, license = "github", "api", "github-tos"
+    accepts = ("repos", "query", "discussions", "token", "per_page", "graphql_url", "secondary_wait")
     description = "issues + comments (REST) and Discussions (GraphQL) of agent-framework repositories"
     rate = 1.0
     max_wait = 3700.0  # unauthenticated: 60 requests/hour, so waiting for the hourly reset is normal
@@ -60,7 +69,7 @@ class GitHubSource(ExtractingSource):
         "(kind, name) pairs: `repo`/`discussions` per repository, or one `search`."
         o = self.options
         if o.get("query"): return [("search", o["query"])]
-        repos = o.get("repos") or DEFAULT_REPOS
+        repos = o.get("repos") or default_repos()
         return [("repo", r) for r in repos] + ([("discussions", r) for r in repos] if o.get("discussions") else [])
 
 # %% ../../nbs/15_collect_github.ipynb
@@ -134,15 +143,39 @@ def _issues(self: GitHubSource, t: int, kind: str, name: str, cur: dict) -> Iter
 GitHubSource._issues = _issues
 
 # %% ../../nbs/15_collect_github.ipynb
-DISCUSSIONS_QUERY = """query($owner: String!, $name: String!, $after: String) { repository(owner: $owner, name: $name) {
-  discussions(first: 25, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) { pageInfo { hasNextPage endCursor }
-    nodes { id number url title body updatedAt createdAt
-      comments(first: 50) { nodes { id url body replies(first: 50) { nodes { id url body } } } } } } } }"""
+_PAGE = "pageInfo { hasNextPage endCursor }"
+_REPLIES = f"replies(first: 50, after: $after) {{ {_PAGE} nodes {{ id url body }} }}"
+_COMMENTS = f"{_PAGE} nodes {{ id url body {_REPLIES.replace(', after: $after', '')} }}"
+DISCUSSIONS_QUERY = f"""query($owner: String!, $name: String!, $after: String) {{ repository(owner: $owner, name: $name) {{
+  discussions(first: 25, after: $after, orderBy: {{field: UPDATED_AT, direction: DESC}}) {{ {_PAGE}
+    nodes {{ id number url title body updatedAt createdAt comments(first: 50) {{ {_COMMENTS} }} }} }} }} }}"""
+MORE_QUERY = f"""query($id: ID!, $after: String) {{ node(id: $id) {{
+  ... on Discussion {{ comments(first: 50, after: $after) {{ {_COMMENTS} }} }} ... on DiscussionComment {{ {_REPLIES} }} }} }}"""
+
+def _nodes(self: GitHubSource, url: str, conn: dict, node_id: str, field: str) -> Iterator[dict]:
+    "Every node of a GraphQL connection: the page at hand, then the next pages of `node_id`'s `field`."
+    while True:
+        yield from conn.get("nodes") or []
+        info = conn.get("pageInfo") or {}
+        if not info.get("hasNextPage"): return
+        r = self.http.request("POST", url, json={"query": MORE_QUERY, "variables": {"id": node_id, "after": info["endCursor"]}})
+        conn = json.loads(r.content)["data"]["node"][field]
+
+def _thread(self: GitHubSource, url: str, name: str, d: dict) -> list[dict]:
+    "The documents of one discussion: its body, then every comment, each followed by its replies (all pages)."
+    base = f"{name}/discussions/{d['number']}"
+    docs = [_doc("discussion", base, d["url"], d["title"], d["body"], name)]
+    try:
+        for c in self._nodes(url, d.get("comments") or {}, d["id"], "comments"):
+            docs.append(_doc("discussion_comment", f"{base}/c/{c['id']}", c["url"], "", c["body"], name))
+            docs += [_doc("discussion_reply", f"{base}/c/{x['id']}", x["url"], "", x["body"], name) for x in self._nodes(url, c.get("replies") or {}, c["id"], "replies")]
+    except (ValueError, KeyError, TypeError) as e: docs.append(error_item(url, f"GraphQL page of {base} comments or replies is broken ({type(e).__name__}: {e})"))
+    return docs
 
 def _discussions(self: GitHubSource, t: int, name: str, cur: dict) -> Iterator[tuple[dict, dict]]:
-    "(document, cursor) of a repository's Discussions."
+    "(document, cursor) of a repository's Discussions; the cursor is the page, the discussion on it and the document in it."
     since, url = cur["since"].get(f"discussions:{name}"), self.options.get("graphql_url") or f"{self.base('https://api.github.com')}/graphql"
-    after, skip = (cur.get("after"), cur.get("issue", 0)) if cur.get("t") == t else (None, 0)
+    after, skip, skip_doc = (cur.get("after"), cur.get("issue", 0), cur.get("doc", 0)) if cur.get("t") == t else (None, 0, 0)
     owner, repo, newest = *name.split("/", 1), since
     while True:
         r = self.http.request("POST", url, json={"query": DISCUSSIONS_QUERY, "variables": {"owner": owner, "name": repo, "after": after}})
@@ -151,19 +184,15 @@ def _discussions(self: GitHubSource, t: int, name: str, cur: dict) -> Iterator[t
         for i, d in enumerate(conn["nodes"]):
             if i < skip: continue
             if since and d["updatedAt"] < since: conn["pageInfo"]["hasNextPage"] = False; break
-            pos = {"since": cur["since"], "t": t, "after": after, "issue": i + 1}
-            docs = [_doc("discussion", f"{name}/discussions/{d['number']}", d["url"], d["title"], d["body"], name)]
-            for c in d["comments"]["nodes"]:
-                docs.append(_doc("discussion_comment", f"{name}/discussions/{d['number']}/c/{c['id']}", c["url"], "", c["body"], name))
-                docs += [_doc("discussion_reply", f"{name}/discussions/{d['number']}/c/{x['id']}", x["url"], "", x["body"], name) for x in c["replies"]["nodes"]]
-            for doc in docs[:-1]: yield doc, {**pos, "issue": i}  # re-yielded on resume: the writer drops the duplicates
-            yield docs[-1], pos
+            pos, docs = {"since": cur["since"], "t": t, "after": after}, self._thread(url, name, d)
+            for k in range(skip_doc if i == skip else 0, len(docs)):  # a resumed run starts after the last document committed
+                yield docs[k], {**pos, "issue": i, "doc": k + 1} if k + 1 < len(docs) else {**pos, "issue": i + 1, "doc": 0}
             newest = max(newest or "", d["updatedAt"])
         if not conn["pageInfo"]["hasNextPage"]: break
-        after, skip = conn["pageInfo"]["endCursor"], 0
+        after, skip, skip_doc = conn["pageInfo"]["endCursor"], 0, 0
     if newest: cur["since"] = {**cur["since"], f"discussions:{name}": _after(newest)}
 
-GitHubSource._discussions = _discussions
+GitHubSource._nodes, GitHubSource._thread, GitHubSource._discussions = _nodes, _thread, _discussions
 
 # %% ../../nbs/15_collect_github.ipynb
 def _iter_items(self: GitHubSource, cursor: dict | None = None) -> Iterator[tuple[dict, dict]]:

@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..core import Trajectory
-from ..formats import parse, FORMATS
+from ..formats import parse, FORMATS, FormatError
 from .base import Source, register_source, CollectError, Drop, check_format
 
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'BFCL_FUNC_DOCS', 'ADAPTERS', 'bfcl_dir', 'bfcl_categories', 'bfcl_answers', 'bfcl_functions', 'BfclSource',
-           'load_hf', 'map_columns', 'iter_rows', 'HfSource', 'examples_path', 'ExamplesSource']
+__all__ = ['log', 'BFCL_FUNC_DOCS', 'ADAPTERS', 'BAD_LINE', 'bfcl_dir', 'bfcl_categories', 'bfcl_answers', 'bfcl_functions',
+           'BfclSource', 'load_hf', 'map_columns', 'jsonl_rows', 'iter_rows', 'HfSource', 'examples_path',
+           'ExamplesSource']
 
 # %% ../../nbs/12_collect_hf.ipynb
 BFCL_FUNC_DOCS = {"GorillaFileSystem": "gorilla_file_system", "MathAPI": "math_api", "MessageAPI": "message_api", "TwitterAPI": "posting_api",
@@ -57,6 +58,7 @@ def bfcl_functions(classes: list[str], excluded: list[str] = ()) -> list[dict]:
 class BfclSource(Source):
     "BFCL v4 from the bfcl-eval wheel: every category, possible answers as `reference`."
     name, kind, license = "bfcl", "dataset", "Apache-2.0"
+    accepts = ("categories", "per_category")
     description = "Berkeley Function-Calling Leaderboard v4 (packaged in bfcl-eval)"
     def iter_items(self, cursor=None):
         cats = self.options.get("categories") or bfcl_categories()
@@ -115,10 +117,26 @@ def _column_names(ds) -> list[str] | None:
 def map_columns(row: dict, columns: dict) -> dict:
     "`row` with the fields named by `columns` (target → dataset column); other columns kept under their own names."
     out = {k: v for k, v in row.items() if k not in columns.values()}
-    for target, col in columns.items(): out[target] = row[col]
+    for target, col in columns.items():
+        if col not in row: raise FormatError(f"columns: the row has no column {col!r} (mapped to {target!r})")
+        out[target] = row[col]
     return out
 
 # %% ../../nbs/12_collect_hf.ipynb
+BAD_LINE = "__bad_line__"  # marks the item of a JSONL line that is not JSON (quarantined with its line number)
+
+def _is_jsonl(dataset: str) -> bool: return Path(dataset).suffix.lower() == ".jsonl" and Path(dataset).is_file()
+
+def jsonl_rows(path: str | Path, start: int = 0) -> Iterator[tuple[Any, int]]:
+    "(row, its line number) of a JSON-lines file after line `start`; a line that is not JSON is `{BAD_LINE: n, error, text}`."
+    with open(path, "rb") as f:
+        for n, raw in enumerate(itertools.islice(f, start, None), start + 1):
+            if not raw.strip(): continue
+            try: row = json.loads(raw.decode("utf-8"))
+            except (ValueError, RecursionError) as e:
+                yield {BAD_LINE: n, "error": f"not JSON ({type(e).__name__}: {str(e)[:120]})", "text": raw.decode("utf-8", "replace").rstrip("\n")}, n; continue
+            yield ({k: v for k, v in row.items() if v is not None} if isinstance(row, dict) else row), n
+
 def iter_rows(ds, start: int = 0, batch_size: int = 1000) -> Iterator[dict]:
     "Rows of a `Dataset` or `IterableDataset` from index `start`, as plain dicts."
     import datasets
@@ -135,6 +153,7 @@ def iter_rows(ds, start: int = 0, batch_size: int = 1000) -> Iterator[dict]:
 class HfSource(Source):
     "Any Hugging Face dataset (hub id or local path) through a format adapter or a column mapping."
     name, kind = "hf", "dataset"
+    accepts = ("dataset", "adapter", "split", "name", "revision", "streaming", "columns", "columns_format", "license")
     description = "A Hugging Face dataset by hub id or local path (adapters: " + ", ".join(ADAPTERS) + ")"
     def __init__(self, **options):
         super().__init__(**options)
@@ -148,6 +167,7 @@ class HfSource(Source):
 
     def iter_items(self, cursor=None):
         o = self.options
+        if _is_jsonl(o["dataset"]): yield from jsonl_rows(o["dataset"], cursor or 0); return
         ds = load_hf(o["dataset"], split=o.get("split", "train"), name=o.get("name"), streaming=o.get("streaming"), revision=o.get("revision"))
         cols = o.get("columns") if o.get("adapter") == "columns" else None
         if cols and (names := _column_names(ds)) is not None and (missing := [c for c in cols.values() if c not in names]):
@@ -157,12 +177,14 @@ class HfSource(Source):
             try: row = next(rows)
             except StopIteration: return
             except Exception as e:  # a streamed file can turn out corrupt half-way (pyarrow/json errors of many types)
-                raise CollectError(f"hf: cannot load {o['dataset']!r} at row {i}: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}") from None
+                raise CollectError(f"hf: cannot load {o['dataset']!r} past row {i}: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}") from None
             row = {k: v for k, v in row.items() if v is not None}  # Arrow gives every row every column; a null one is absent here
-            yield (map_columns(row, cols) if cols else row), i + 1
+            yield row, i + 1
 
     def normalize(self, item):
-        return parse(item, fmt=self.fmt, source=self.label)
+        if isinstance(item, dict) and BAD_LINE in item: raise FormatError(f"line {item[BAD_LINE]}: {item['error']}")
+        cols = self.options.get("columns") if self.options.get("adapter") == "columns" else None
+        return parse(map_columns(item, cols) if cols and isinstance(item, dict) else item, fmt=self.fmt, source=self.label)
 
 # %% ../../nbs/12_collect_hf.ipynb
 def examples_path() -> Path:
@@ -172,7 +194,7 @@ def examples_path() -> Path:
 @register_source
 class ExamplesSource(Source):
     "The embedded example records (OpenAI, ReAct, Hermes, xLAM, Glaive, ShareGPT), parsed with format detection."
-    name, kind, license = "examples", "dataset", "Apache-2.0"
+    name, kind, license, accepts = "examples", "dataset", "Apache-2.0", ("format",)
     description = "Hand-written example agentic conversations shipped with agentic_lab"
     def iter_items(self, cursor=None):
         for i, rec in enumerate(itertools.islice(_jsonl(examples_path()), cursor or 0, None), cursor or 0): yield rec, i + 1

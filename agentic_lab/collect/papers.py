@@ -92,6 +92,7 @@ def _arxiv_time(iso: str) -> str:
 class ArxivSource(ExtractingSource):
     "Agentic traces printed in arXiv papers, and a side table of their methods."
     name, kind, license = "arxiv", "api", "arxiv-per-paper"
+    accepts = ("query", "page_size", "delay", "methods_path")
     description = "arXiv papers on ReAct / tool use: traces from PDFs + method descriptions"
     rate = 100.0  # politeness is the Pacer's `delay` (arXiv asks for 3 s between calls)
 

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from urllib.parse import urljoin, urldefrag, urlparse
 from urllib.robotparser import RobotFileParser
 from .base import register_source
-from .http import HttpError, RobotsDisallowed, ROBOTS_AGENT
+from .http import CollectError, HttpError, RobotsDisallowed, ROBOTS_AGENT
 from .websource import ExtractingSource, Pacer, error_item
 from .extract import html_to_markdown, _PRE
 
@@ -63,6 +63,13 @@ def crawl_delay(robots: str, agent: str = ROBOTS_AGENT) -> float | None:
 class WebSource(ExtractingSource):
     "Tool-use examples from documentation sites (sitemap or seeds, robots.txt obeyed)."
     name, kind, license = "web", "scrape", None
+    accepts = ("seeds", "sitemap", "allowed_domains", "path_prefix", "delay", "max_pages")
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        o = self.options
+        if not (o.get("seeds") or o.get("base_url") or (o.get("sitemap") not in (None, True, False) and o.get("allowed_domains"))):
+            raise CollectError("web: nothing to crawl — give seeds (start URLs) or base_url (the site root), e.g. --option base_url=https://docs.example.org")
     description = "documentation sites: tool-use examples in code blocks and text"
     rate = 100.0  # politeness is the Pacer's delay
 

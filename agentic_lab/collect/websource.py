@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import httpx
 from ..core import Trajectory
-from .base import Source, Drop
+from .base import Source, Drop, HTTP_OPTIONS
 from .http import CollectError, HttpError
 from .extract import extract
 
@@ -46,11 +46,12 @@ class Pacer:
 # %% ../../nbs/14a_collect_websource.ipynb
 class ExtractingSource(Source):
     "Base of the web sources: items are documents, `normalize` extracts their traces."
-    kind = "scrape"
+    kind, accepts = "scrape", (*HTTP_OPTIONS, "base_url")
 
     def normalize(self, item: dict) -> list[Trajectory]:
         "Trajectories of one document; `Drop` with the extractor's reason when it holds none."
         if item.get("error"): raise BadResponse(f"{item.get('url')}: {item['error']}")
+        if item.get("skip"): raise Drop(item["skip"])  # a document the source saw but did not fetch or keep, counted by reason
         ex = extract(item.get("text") or "", self.name, str(item["id"]), item.get("url"), item.get("license") or self.license,
                      item.get("meta"), html_input=bool(item.get("html")))
         if not ex.trajectories: raise Drop(ex.reason)
