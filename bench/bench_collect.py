@@ -4,7 +4,7 @@
    Retry-After) is collected with `json-api` at rate R. Reports the sustained request rate as a fraction of R
    (aim >= 0.9) and the number of 429s (aim 0).
 2. Local throughput: records/s through redact -> normalize (formats.parse + segmentation) -> write (store shards)
-   for an in-memory dataset and for a JSONL file read through `datasets`, against a baseline that only json-decodes
+   for an in-memory dataset and for a local JSONL file (read line by line, each bad line quarantined with its number), against a baseline that only json-decodes
    the same file, measured in the same run (aim >= 5,000 records/s on one core). One record in ten carries an
    e-mail address to redact. Records/s are given by wall time and by this process's CPU time (the honest
    "one core" figure on a shared machine).
@@ -92,7 +92,7 @@ def bench_local(n, tmp):
     base = time.process_time() - t
     out = []
     for name, src, opts in [("in-memory (list)", "list", {"items": rows, "format": "openai"}),
-                            ("JSONL via datasets (hf)", "hf", {"dataset": str(path), "adapter": "openai"})]:
+                            ("JSONL file (hf)", "hf", {"dataset": str(path), "adapter": "openai"})]:
         t, c = time.perf_counter(), time.process_time()
         m = run_collect(src, tmp / f"local-{src}", progress=False, **opts)
         dt, dc = time.perf_counter() - t, time.process_time() - c

@@ -20,7 +20,8 @@ def raw(tmp_path_factory):
            json.dumps({"source": "x", "source_id": "3", "messages": [{"role": "user", "content": "hi"}], "segments": [{"kind": "ACT", "message": 5, "start": 0, "end": 1}]})]
     copies = [json.dumps({**t.to_dict(), "source": "hf:copies", "id": ""}) for t in trajs[:10]]
     (root/"raw/hf_copies").mkdir(parents=True)
-    (root/"raw/hf_copies/part.jsonl").write_text("\n".join(copies[:5] + bad + copies[5:]) + "\n")
+    not_utf8 = copies[0].replace('"source": "hf:copies"', '"source": "hf:caf\u00e9"').encode().replace("caf\u00e9".encode(), b"caf\xe9")
+    (root/"raw/hf_copies/part.jsonl").write_bytes(("\n".join(copies[:5] + bad + copies[5:]) + "\n").encode() + not_utf8 + b"\n")
     return root, len(trajs)
 
 def test_run_counts_quarantine_and_leakage(raw):
@@ -32,8 +33,11 @@ def test_run_counts_quarantine_and_leakage(raw):
     assert c["quarantined"] >= 4  # not JSON, not an object, empty messages, unknown role (the bad segment is re-checked by validation)
     q = [json.loads(l) for l in (root/"processed/t1/quarantine.jsonl").read_text().splitlines()]
     assert all(x["reason"] for x in q) and any("not_json" in x["reason"] for x in q)
+    assert any(x["reason"].startswith("not_utf8: hf_copies/part.jsonl:") for x in q)  # invalid UTF-8 is quarantined, never repaired
     assert c["dropped"].get("exact_duplicate", 0) + c["dropped"].get("near_duplicate", 0) >= 10
     assert m["splits"]["leakage"]["leaks"] == 0
+    tk = m["splits"]["tokenize"]  # every trajectory the tokenizer loses is counted by reason
+    assert tk["in"] == tk["kept"] + sum(tk["dropped"].values()) == c["kept"] and tk["in"] == sum(v["counts"]["in"] for v in m["splits"]["tokens"].values())
     s = read_manifest(root/"splits/t1")
     assert sum(s["sizes"].values()) == c["kept"]
     fams = {}

@@ -55,40 +55,127 @@ def permute_arguments(t: Trajectory, rng: random.Random, pool=None) -> Trajector
     return v
 
 # %% ../../nbs/33_process_augment.ipynb
-def _substitute(old: str, new: str):
-    pat = re.compile(rf"(?<![\w]){re.escape(old)}(?![\w])")
-    return lambda s: pat.sub(new.replace("\\", "\\\\"), s)
+_NUMBER = re.compile(r"(?<![\w.:])-?\d(?:[\d:.,]*\d)?")  # "11:30", "4.5", "1,250" are one number each
 
-def resample_values(t: Trajectory, rng: random.Random, pool: dict | None = None, get_world: Callable | None = None) -> Trajectory | None:
-    "Another argument value from `pool[(world, tool, arg)]`, everything rewritten, observations re-executed and checked."
-    world = t.meta.get("world")
-    if not world or not pool or not t.tool_calls: return None
+def _mapper(mapping: dict[str, str]):
+    "Replace every key of `mapping` by its value at once (whole words; a number never inside a longer number)."
+    if not mapping: return lambda s: s
+    pat = re.compile(r"(?<!\w)(?<!\d[.:])(?:" + "|".join(map(re.escape, sorted(mapping, key=len, reverse=True))) + r")(?!\w)(?![.:]\d)")
+    return lambda s: pat.sub(lambda m: mapping[m.group()], s)
+
+def _remap(x, sub, mapping: dict, keys: bool = False):
+    "`x` (arguments, reference values) with strings rewritten by `sub` and numbers equal to a key replaced; dict keys too when `keys`."
+    if isinstance(x, dict): return {(sub(k) if keys else k): _remap(v, sub, mapping, keys) for k, v in x.items()}
+    if isinstance(x, list): return [_remap(v, sub, mapping, keys) for v in x]
+    if isinstance(x, str): return sub(x)
+    if isinstance(x, (int, float)) and not isinstance(x, bool) and json.dumps(x) in mapping:
+        y = mapping[json.dumps(x)]
+        return json.loads(y) if _NUMBER.fullmatch(y) else y
+    return x
+
+class _Decline(Exception):
+    "Resampling cannot keep the trajectory consistent; the message is the counted reason."
+
+def _parse(s: str):
+    try: return json.loads(s)
+    except (json.JSONDecodeError, TypeError): return s
+
+def _leaves(old, new) -> list[tuple[str, str]]:
+    "Two observations aligned leaf by leaf as `(old text, new text)`; declines when their shapes differ."
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    if isinstance(old, dict) and isinstance(new, dict):
+        if list(old) != list(new): raise _Decline("observation_shape_changed")
+        return [p for k in old for p in _leaves(old[k], new[k])]
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new): raise _Decline("observation_shape_changed")
+        return [p for a, b in zip(old, new) for p in _leaves(a, b)]
+    if isinstance(old, str) and isinstance(new, str): return [(old, new)]
+    if num(old) and num(new): return [(json.dumps(old), json.dumps(new))]
+    if old == new and type(old) is type(new): return []
+    raise _Decline("observation_shape_changed")  # a type, a flag or a null changed: what the text says may no longer hold
+
+def _numbers(s: str) -> set[str]:
+    return {x.replace(",", "") for x in _NUMBER.findall(s) if not (x.isdigit() and int(x) <= 10)}
+
+def _computed(t: Trajectory) -> list[str]:
+    "Numbers the assistant states or passes that no earlier task, user or tool text holds (computed: a rewrite cannot update them)."
+    seen, out = _numbers(t.task), []
+    for m in t.messages:
+        if m.role != "assistant": seen |= _numbers(m.content); continue
+        out += [x for c in m.tool_calls for x in _numbers(json.dumps(c.arguments, ensure_ascii=False)) - seen]
+        out += sorted(_numbers(m.content) - seen)
+    return out
+
+def _reexecute(t: Trajectory, v: Trajectory, w, mapping: dict) -> list[str]:
+    "Execute `v`'s calls in `w` in order (arguments remapped with what earlier observations changed); observations replaced, `mapping` grown; the unchanged values."
+    results, same = {}, []
+    for m_old, m in zip(t.messages, v.messages):
+        sub = _mapper(mapping)
+        for c in m.tool_calls: c.arguments = _remap(c.arguments, sub, mapping); results[c.id] = w.execute(c)
+        if m.role != "tool": continue
+        got = results.get(m.tool_call_id)
+        if got is None: raise _Decline("observation_without_call")
+        for a, b in _leaves(_parse(m_old.content), _parse(got)):
+            if a == b: same.append(a)
+            elif sub(a) == b: continue
+            elif sub(a) != a or mapping.setdefault(a, b) != b: raise _Decline("ambiguous_value")  # the value plays two roles
+        m.content = got
+    return same
+
+def _stale(v: Trajectory, mapping: dict) -> bool:
+    "Does an assistant text still quote a changed value, or a line of one, that the new task and observations do not hold?"
+    ctx = "\n".join([v.task] + [m.content for m in v.messages if m.role != "assistant"])
+    frags = {f for a in mapping for f in [a.strip(), *(x.strip(" -*\t") for x in a.splitlines())] if len(f) >= 4 and f not in ctx}
+    return any(f in m.content for m in v.messages if m.role == "assistant" for f in frags)
+
+def _rewrite(t: Trajectory, v: Trajectory, mapping: dict, same: list[str]) -> None:
+    "Rewrite task, texts and reference of `v` with the final `mapping`; declines what would leave a value ambiguous or stale."
+    sub = _mapper(mapping)
+    if set(mapping.values()) & set(mapping) or any(sub(x) != x for x in same): raise _Decline("ambiguous_value")
+    if any(_remap(c.arguments, sub, mapping) != c.arguments for c in v.tool_calls): raise _Decline("stale_argument")
+    v.task = sub(t.task)
+    for m in v.messages:
+        if m.role != "tool": m.content = sub(m.content)
+    if v.reference:
+        ref = dict(v.reference)
+        for k in ("calls", "needed_calls", "answer", "answers", "facts", "final_state"):  # `verify` checks the world state against it
+            if k in ref: ref[k] = _remap(ref[k], sub, mapping, keys=k == "final_state")
+        v.reference = ref
+
+def _resample(t: Trajectory, old: str, new: str, get_world: Callable) -> Trajectory:
+    "`t` with `old` replaced by `new`, re-executed and rewritten; raises `_Decline` with the reason it cannot be."
+    try: w = get_world(t.meta["world"], seed=t.meta.get("world_seed", 0))
+    except Exception as e: log.debug("no world %s: %s", t.meta["world"], e); raise _Decline("no_world") from None
+    v, mapping = _variant(t, "resample_values"), {old: new}
+    same = _reexecute(t, v, w, mapping)
+    if _mapper({k: x for k, x in mapping.items() if k != old})(t.task) != t.task: raise _Decline("task_states_observed_value")
+    _rewrite(t, v, mapping, same)
+    if t.segments: segment(v)
+    if _computed(v) or _stale(v, mapping) or "ungrounded_answer" in validate(v).issues: raise _Decline("stale_value")  # a value the rewrite missed
+    from agentic_lab.synth.worlds import WORLDS
+    if t.meta["world"] in WORLDS:
+        from agentic_lab.synth.verify import verify
+        verdict = verify(v)
+        if not verdict.passed: raise _Decline(f"verify_{verdict.stage}")
+    v.meta["resampled"] = mapping
+    return v
+
+def resample_values(t: Trajectory, rng: random.Random, pool: dict | None = None, get_world: Callable | None = None,
+                    reasons: Counter | None = None) -> Trajectory | None: # counts why a trajectory is declined (one reason each)
+    "Another argument value from `pool[(world, tool, arg)]`: calls re-executed in the synthetic world, every value the new observations change rewritten."
+    world, why = t.meta.get("world"), None
     if get_world is None:
         try: from agentic_lab.synth.worlds import get_world
-        except ImportError: return None
+        except ImportError: why = "no_world"
     opts = [(c.name, k, str(x)) for c in t.tool_calls for k, x in c.arguments.items() if isinstance(x, (str, int)) and not isinstance(x, bool) and len(str(x)) > 1 and str(x) in t.task]
     rng.shuffle(opts)
-    for name, key, old in opts[:3]:
-        new = [x for x in pool.get((world, name, key), ()) if str(x) != old and str(x) not in t.task]
-        if not new: continue
-        nv = rng.choice(sorted(map(str, new))); sub = _substitute(old, nv)
-        v = _variant(t, "resample_values"); v.task = sub(v.task)
-        for m in v.messages:
-            if m.role != "tool": m.content = sub(m.content)
-            for c in m.tool_calls: c.arguments = {k: (type(x)(nv) if str(x) == old else x) for k, x in c.arguments.items()}
-        try: w = get_world(world, seed=t.meta.get("world_seed", 0))
-        except Exception as e: log.debug("no world %s: %s", world, e); return None
-        results, same = {}, True
-        for m_old, m in zip(t.messages, v.messages):
-            for c in m.tool_calls: results[c.id] = w.execute(c)
-            if m.role == "tool":
-                got = results.get(m.tool_call_id)
-                if got is None or got != sub(m_old.content): same = False; break
-                m.content = got
-        if not same: continue
-        if t.segments: segment(v)
-        if "ungrounded_answer" in validate(v).issues: continue
-        return v
+    why = why or ("not_synthetic" if not world else "no_task_value" if not opts else "computed_value" if _computed(t) else None)  # computed: a number the assistant worked out would need working out again
+    for name, key, old in ([] if why else opts[:3]):
+        new = [x for x in (pool or {}).get((world, name, key), ()) if str(x) != old and str(x) not in t.task]
+        if not new: why = why or "no_other_value"; continue
+        try: return _resample(t, old, rng.choice(sorted(map(str, new))), get_world)
+        except _Decline as e: why = str(e)
+    if reasons is not None: reasons[why or "no_other_value"] += 1
     return None
 
 # %% ../../nbs/33_process_augment.ipynb
@@ -133,7 +220,7 @@ class Augmenter:
     "Yield each trajectory, then its variants; counts per operation."
     def __init__(self, cfg: AugmentConfig | None = None, paraphrase_policy: Callable | None = None):
         self.cfg, self.policy = cfg or AugmentConfig(), paraphrase_policy
-        self.counts = {"in": 0, "added": Counter(), "declined": Counter()}
+        self.counts = {"in": 0, "added": Counter(), "declined": Counter(), "reasons": Counter()}  # reasons: "op:why" of declined variants
 
     def __call__(self, trajs: Iterable[Trajectory]) -> Iterator[Trajectory]:
         trajs = list(trajs); cfg = self.cfg
@@ -153,7 +240,9 @@ class Augmenter:
                 if made >= cfg.per_example: break
                 try:
                     if op == "distractors": v = inject_distractors(t, rng, list(tools.values()))
-                    elif op == "resample_values": v = resample_values(t, rng, values)
+                    elif op == "resample_values":
+                        why = Counter(); v = resample_values(t, rng, values, reasons=why)
+                        self.counts["reasons"].update({f"{op}:{k}": n for k, n in why.items()})
                     elif op == "paraphrase": v = paraphrase_task(t, rng, self.policy)
                     else: v = OPS[op](t, rng)
                 except Exception as e:  # a world or policy failing on one example declines that variant, never the stage

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 from ..core import AgenticLabError, Trajectory
-from .tokenize import encode_arrays, encode_batch, encode, TokenizeError
+from .tokenize import encode_arrays, encode_batch, encode, tokenize_counts, TokenizeError
 
 log = logging.getLogger(__name__)
 COLUMNS = ("input_ids", "attention_mask", "labels", "segment_ids")
@@ -31,18 +31,23 @@ def _features():
     return datasets.Features({k: datasets.Sequence(datasets.Value(v)) if k in COLUMNS else datasets.Value(v) for k, v in _FEATURES.items()})
 
 def _encode_cols(batch: list[Trajectory], tokenizer, max_length: int) -> dict:
-    "Columns for `batch`: token columns as one concatenated numpy array each, the rest as lists."
-    try: encoded = encode_arrays(batch, tokenizer, max_length)
+    "Columns for `batch`: token columns as one concatenated numpy array each, the rest as lists; `counts` of what was lost."
+    counts = tokenize_counts()
+    try: encoded = encode_arrays(batch, tokenizer, max_length, counts=counts)
     except TokenizeError:  # find the trajectories the template refuses; the rest of the batch is kept
-        encoded = []
+        encoded, counts = [], tokenize_counts()
         for t in batch:
-            try: encoded.append(encode_arrays([t], tokenizer, max_length)[0])
-            except TokenizeError as e: log.warning("skipped: %s", e); encoded.append([])
+            try: encoded.append(encode_arrays([t], tokenizer, max_length, counts=counts)[0])
+            except TokenizeError as e:
+                log.warning("skipped: %s", e); encoded.append([]); counts["in"] += 1; counts["dropped"]["template_error"] += 1
     rows = [(t, j, r) for t, rs in zip(batch, encoded) for j, r in enumerate(rs)]
     cols = {k: np.concatenate([r[k] for t, j, r in rows] or [np.zeros(0, _FEATURES[k])]) for k in COLUMNS}
     cols.update(traj_id=[t.id for t, j, r in rows], chunk=[j for t, j, r in rows], source=[t.source for t, j, r in rows],
-                length=[len(r["input_ids"]) for t, j, r in rows])
+                length=[len(r["input_ids"]) for t, j, r in rows], counts=counts)
     return cols
+
+def _add_counts(into: dict, c: dict):
+    into["in"] += c["in"]; into["kept"] += c["kept"]; into["dropped"].update(c["dropped"]); into["truncated"].update(c["truncated"])
 
 def _arrow_table(parts: list[dict], feats):
     "A `pyarrow.Table` of `feats`' schema from `_encode_cols` parts (token columns become list arrays over one buffer)."
@@ -82,7 +87,8 @@ def _parallel_parts(trajs: list, tokenizer, max_length: int, batch_size: int, nu
 
 # %% ../../nbs/36_process_dataset.ipynb
 def tokenize_trajectories(trajs: Iterable[Trajectory], tokenizer, max_length: int = 1024, batch_size: int = 512,
-                          num_proc: int = 1): # >1: encode in that many forked processes (same result)
+                          num_proc: int = 1, # >1: encode in that many forked processes (same result)
+                          counts: dict | None = None): # `tokenize_counts()` to update with the trajectories dropped or truncated, by reason
     "A `datasets.Dataset` with one row per encoded chunk of each trajectory."
     import datasets, multiprocessing as mp
     if num_proc > 1 and "fork" in mp.get_all_start_methods():
@@ -94,6 +100,8 @@ def tokenize_trajectories(trajs: Iterable[Trajectory], tokenizer, max_length: in
             batch.append(t)
             if len(batch) >= batch_size: parts.append(_encode_cols(batch, tokenizer, max_length)); batch = []
         if batch: parts.append(_encode_cols(batch, tokenizer, max_length))
+    if counts is not None:
+        for p in parts: _add_counts(counts, p["counts"])
     feats = _features(); table = _arrow_table(parts, feats)
     h = hashlib.blake2b(digest_size=8)  # a content fingerprint from the buffers (datasets would pickle the whole table)
     for buf in (b for c in table.columns for ch in c.chunks for b in ch.buffers()):

@@ -86,10 +86,13 @@ def read_inputs(files: list[Path], quarantine: Callable) -> Iterator[Trajectory]
     try: from agentic_lab.formats import parse
     except ImportError: parse = None
     for f in files:
-        with open(f, encoding="utf-8", errors="replace") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip(): continue
+        with open(f, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
                 where = f"{f.parent.name}/{f.name}:{n}"
+                try: line = raw.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    quarantine({"file": str(f), "line": n, "text": raw[:2000].decode("utf-8", "replace")}, f"not_utf8: {where}: invalid UTF-8 at byte {e.start}"); continue
+                if not line.strip(): continue
                 try: d = json.loads(line)
                 except json.JSONDecodeError as e: quarantine({"file": str(f), "line": n, "text": line[:2000]}, f"not_json: {where}: {e.msg}"); continue
                 try: t = Trajectory.from_dict(d)
@@ -109,7 +112,8 @@ def read_inputs(files: list[Path], quarantine: Callable) -> Iterator[Trajectory]
 def _steps(qf, dd, aug, read: int) -> dict:
     c = lambda x: {**x, "dropped": dict(x["dropped"])} if "dropped" in x else x
     return {"read": read, "filter": c(qf.counts), "issues_found": dict(qf.issues), "dedup": c(dd.counts),
-            "augment": {"in": aug.counts["in"], "added": dict(aug.counts["added"]), "declined": dict(aug.counts["declined"])}}
+            "augment": {"in": aug.counts["in"], "added": dict(aug.counts["added"]), "declined": dict(aug.counts["declined"]),
+                        "declined_reasons": dict(sorted(aug.counts["reasons"].items()))}}
 
 def process_folder(in_dirs, out_dir, cfg: ProcessConfig, paraphrase_policy=None) -> tuple[dict, list[Trajectory]]:
     "Validate → filter → dedup → augment from `in_dirs` into the store folder `out_dir`; the manifest and the kept trajectories."
@@ -135,6 +139,10 @@ def process_folder(in_dirs, out_dir, cfg: ProcessConfig, paraphrase_policy=None)
     return w.close(), final
 
 # %% ../../nbs/37_process_run.ipynb
+def _token_counts(c: dict) -> dict:
+    "Tokenize counts as a manifest entry: `in` = `kept` + `dropped` (no row) by reason; `truncated` (kept, turns lost) by reason."
+    return {"in": c["in"], "kept": c["kept"], "dropped": dict(sorted(c["dropped"].items())), "quarantined": 0, "truncated": dict(sorted(c["truncated"].items()))}
+
 def split_folder(trajs: list[Trajectory], splits_dir, cfg: ProcessConfig) -> dict:
     "Write the split store folders, the tokenizer and the tokenized tables; the splits manifest."
     d = Path(splits_dir); d.mkdir(parents=True, exist_ok=True)
@@ -151,20 +159,23 @@ def split_folder(trajs: list[Trajectory], splits_dir, cfg: ProcessConfig) -> dic
          "strata": {s: dict(c) for s, c in strata.items()}, "config": asdict(cfg)}
     if leak["leaks"]: log.warning("split leakage: %d exact, %d near cross-split clusters", leak["exact"], leak["near"])
     if cfg.tokenize and trajs:
-        from agentic_lab.process.tokenize import train_tokenizer
-        from agentic_lab.process.dataset import tokenize_trajectories
+        from agentic_lab.process.tokenize import train_tokenizer, tokenize_counts
+        from agentic_lab.process.dataset import tokenize_trajectories, _add_counts
         if cfg.tokenizer:
             from transformers import AutoTokenizer
             tok = AutoTokenizer.from_pretrained(cfg.tokenizer); tok.save_pretrained(str(d/"tokenizer"))
         else: tok = train_tokenizer(parts["train"] or trajs, vocab_size=cfg.vocab_size, out_dir=d/"tokenizer")
         m["tokenizer"] = {"path": str(d/"tokenizer"), "vocab_size": len(tok), "embedded": cfg.tokenizer is None, "max_length": cfg.max_length}
-        m["tokens"] = {}
+        m["tokens"], total = {}, tokenize_counts()
         for s, ts in parts.items():
-            ds = tokenize_trajectories(ts, tok, cfg.max_length, num_proc=cfg.num_proc)
+            c = tokenize_counts()
+            ds = tokenize_trajectories(ts, tok, cfg.max_length, num_proc=cfg.num_proc, counts=c); _add_counts(total, c)
             ds.save_to_disk(str(d/"tokenized"/s))
             lab = sum(sum(1 for x in r if x != -100) for r in ds["labels"]) if len(ds) else 0
             m["tokens"][s] = {"rows": len(ds), "tokens": int(sum(ds["length"])) if len(ds) else 0, "supervised": lab,
-                              "trajectories_without_rows": len({t.id for t in ts} - set(ds["traj_id"]))}
+                              "trajectories_without_rows": len({t.id for t in ts} - set(ds["traj_id"])), "counts": _token_counts(c)}
+        m["tokenize"] = _token_counts(total)
+        if total["dropped"] or total["truncated"]: log.warning("tokenize (max_length %d): dropped %s, truncated %s", cfg.max_length, m["tokenize"]["dropped"], m["tokenize"]["truncated"])
     atomic_write(d/"manifest.json", json.dumps(m, indent=1, ensure_ascii=False, default=str))
     return m
 

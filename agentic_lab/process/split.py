@@ -33,7 +33,7 @@ class SplitConfig:
 def group_keys(t: Trajectory) -> list[str]:
     "The keys that tie `t` to other trajectories for splitting."
     m, keys = t.meta, [f"family:{t.meta.get('augmented_from') or t.id}"]
-    if m.get("template"): keys.append(f"template:{m['template']}")  # template names are global ("retail.refund", "*.capital" shared by worlds)
+    keys += [f"template:{b}" for b in str(m.get("template") or "").split("+") if b]  # each base template of a composite ("a+b": parallel, multi-turn); names are global ("*.capital" is shared by worlds)
     thread = m.get("thread") or t.source_url
     if thread: keys.append(f"thread:{thread}")
     return keys

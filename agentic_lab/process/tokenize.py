@@ -5,6 +5,7 @@
 # %% ../../nbs/34_process_tokenize.ipynb 2
 from __future__ import annotations
 import json, logging
+from collections import Counter
 from itertools import chain
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 # %% auto 0
 __all__ = ['log', 'BOS', 'EOS', 'PAD', 'ROLE_TOKENS', 'SPECIAL_TOKENS', 'MARKUP_TOKENS', 'CHAT_TEMPLATE', 'TokenizeError',
            'to_chat', 'default_segments', 'Rendered', 'render', 'render_with_template', 'train_tokenizer',
-           'is_workbench_tokenizer', 'label_tokens', 'encode', 'encode_arrays', 'encode_batch']
+           'is_workbench_tokenizer', 'label_tokens', 'tokenize_counts', 'encode', 'encode_arrays', 'encode_batch']
 
 # %% ../../nbs/34_process_tokenize.ipynb
 class TokenizeError(AgenticLabError):
@@ -267,13 +268,25 @@ def _tokenize(tokenizer, text: str):
     enc = tokenizer.backend_tokenizer.encode(text, add_special_tokens=False)
     return enc.ids, enc.offsets
 
-def _rows(r: Rendered, ids, offsets, seg, lab, max_length: int, tid: str) -> list[dict]:
-    "Token rows as numpy arrays (`input_ids`/`labels` int32, `attention_mask`/`segment_ids` int8)."
+def tokenize_counts() -> dict:
+    "Empty loss counts for `encode*(…, counts=)`: `in` = `kept` + `dropped` (no row at all) by reason; `truncated` (kept, later turns lost) by reason."
+    return {"in": 0, "kept": 0, "dropped": Counter(), "truncated": Counter()}
+
+def _count(counts: dict | None, rows: list, reason: str | None):
+    "Record one trajectory's outcome: no rows is a drop, rows with a `reason` a truncation."
+    if counts is None: return
+    counts["in"] += 1
+    if not rows: counts["dropped"][reason or "no_supervised_tokens"] += 1; return
+    counts["kept"] += 1
+    if reason: counts["truncated"][reason] += 1
+
+def _rows(r: Rendered, ids, offsets, seg, lab, max_length: int, tid: str) -> tuple[list[dict], str | None]:
+    "Token rows as numpy arrays (`input_ids`/`labels` int32, `attention_mask`/`segment_ids` int8), and why turns were lost (None: nothing was)."
     ids = np.asarray(ids, np.int32); lab = np.asarray(lab, np.int32); seg = np.asarray(seg, np.int8); n = len(ids)
     def row(idx):
         x = ids[idx]
         return {"input_ids": x, "attention_mask": np.ones(len(x), np.int8), "labels": lab[idx], "segment_ids": seg[idx]}
-    if n <= max_length: return [row(slice(None))]
+    if n <= max_length: return [row(slice(None))], None
     starts = _offsets_array(offsets)[:, 0]
     tok_at = lambda c: int(np.searchsorted(starts, c, "left"))
     bounds = [tok_at(a) for a, b, role in r.turns] + [n]
@@ -282,33 +295,34 @@ def _rows(r: Rendered, ids, offsets, seg, lab, max_length: int, tid: str) -> lis
     ctx_end = bounds[min(u + 1, len(roles))]
     budget = max_length - ctx_end
     if budget <= 0:
-        log.warning("trajectory %s: context alone (%d tokens) exceeds max_length %d; skipped", tid, ctx_end, max_length); return []
-    ctx, rows, cur = np.arange(ctx_end), [], []
+        log.info("trajectory %s: context alone (%d tokens) exceeds max_length %d; dropped", tid, ctx_end, max_length); return [], "context_too_long"
+    ctx, rows, cur, lost = np.arange(ctx_end), [], [], None
     def flush():
         if cur and (lab[np.concatenate(cur)] != -100).any(): rows.append(row(np.concatenate([ctx, *cur])))
         cur.clear()
     for i in range(u + 1, len(roles)):
         a, b = bounds[i], bounds[i + 1] if i + 1 < len(roles) else n
-        if b - a > budget:
-            flush()
-            if roles[i] == "assistant":
-                log.warning("trajectory %s: assistant turn %d (%d tokens) exceeds the budget; rest dropped", tid, i, b - a); break
-            cur.append(np.arange(a, a + budget)); continue
+        if b - a > budget:  # never cut inside a turn: the rows end before it, the rest is lost
+            log.info("trajectory %s: %s turn %d (%d tokens) exceeds the budget %d; rest dropped", tid, roles[i], i, b - a, budget)
+            lost = "turn_too_long"; break
         if sum(len(c) for c in cur) + b - a > budget: flush()
         cur.append(np.arange(a, b))
     flush()
     for rw in rows: rw["labels"][:ctx_end] = -100  # a fresh copy per row (fancy indexing)
-    return rows
+    return rows, lost
 
 def _as_lists(rows: list[dict]) -> list[dict]:
     return [{k: v.tolist() for k, v in rw.items()} for rw in rows]
 
-def encode(traj: Trajectory, tokenizer, max_length: int = 1024, supervise_markers: bool = True) -> list[dict]:
+def encode(traj: Trajectory, tokenizer, max_length: int = 1024, supervise_markers: bool = True,
+           counts: dict | None = None) -> list[dict]: # `tokenize_counts()` to update with what was dropped or truncated
     "Token rows (`input_ids`, `attention_mask`, `labels`, `segment_ids`) for `traj`; several when it is split."
     r = render(traj) if is_workbench_tokenizer(tokenizer) else render_with_template(traj, tokenizer)
     ids, offsets = _tokenize(tokenizer, r.text)
     seg, lab = label_tokens(r, ids, offsets, supervise_markers)
-    return _as_lists(_rows(r, ids, offsets, seg, lab, max_length, traj.id))
+    rows, lost = _rows(r, ids, offsets, seg, lab, max_length, traj.id)
+    _count(counts, rows, lost)
+    return _as_lists(rows)
 
 # %% ../../nbs/34_process_tokenize.ipynb
 _CACHE_MAX = 50_000
@@ -330,7 +344,8 @@ def _pieces_encode(tokenizer, rs: list[Rendered]) -> list[tuple[list, list]]:
         out.append((np.concatenate([g[0] for g in got]), np.concatenate([g[1] + a for g, (p, a) in zip(got, ps)])))
     return out
 
-def encode_arrays(trajs: list[Trajectory], tokenizer, max_length: int = 1024, supervise_markers: bool = True) -> list[list[dict]]:
+def encode_arrays(trajs: list[Trajectory], tokenizer, max_length: int = 1024, supervise_markers: bool = True,
+                  counts: dict | None = None) -> list[list[dict]]: # `tokenize_counts()` to update
     "`encode_batch` with numpy arrays in the rows (what an Arrow table is built from without Python lists)."
     wb = is_workbench_tokenizer(tokenizer)
     rs = [render(t) if wb else render_with_template(t, tokenizer) for t in trajs]
@@ -339,9 +354,11 @@ def encode_arrays(trajs: list[Trajectory], tokenizer, max_length: int = 1024, su
     out = []
     for t, r, (ids, offs) in zip(trajs, rs, encs):
         seg, lab = label_tokens(r, ids, offs, supervise_markers)
-        out.append(_rows(r, ids, offs, seg, lab, max_length, t.id))
+        rows, lost = _rows(r, ids, offs, seg, lab, max_length, t.id)
+        _count(counts, rows, lost); out.append(rows)
     return out
 
-def encode_batch(trajs: list[Trajectory], tokenizer, max_length: int = 1024, supervise_markers: bool = True) -> list[list[dict]]:
+def encode_batch(trajs: list[Trajectory], tokenizer, max_length: int = 1024, supervise_markers: bool = True,
+                 counts: dict | None = None) -> list[list[dict]]:
     "`encode` for many trajectories at once (the tokenizer runs batched, in parallel)."
-    return [_as_lists(rows) for rows in encode_arrays(trajs, tokenizer, max_length, supervise_markers)]
+    return [_as_lists(rows) for rows in encode_arrays(trajs, tokenizer, max_length, supervise_markers, counts)]
