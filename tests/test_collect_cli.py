@@ -53,6 +53,21 @@ def test_catalog_entry_runs_its_loader(tmp_path):
     assert rc == 0 and read_manifest(tmp_path / "ex")["counts"]["kept"] >= 6, err
 
 
+def test_toolalpaca_catalog_default_path_and_override(tmp_path):
+    entry = {"Name": "Jokes", "Documentation": json.dumps({"paths": {"/joke": {"get": {"operationId": "getJoke", "parameters": [{"name": "topic", "in": "query", "schema": {"type": "string"}}]}}}}),
+             "Function_Description": {"getJoke": "A joke.", "components": ""},
+             "Instances": [{"input": "Tell me a cat joke", "output": "Why did the cat…", "Final Thought": "I have one.",
+                            "intermediate_steps": [[["getJoke", "{\"topic\": \"cats\"}", " Fetch one.\nAction: getJoke\nAction Input: {\"topic\": \"cats\"}"], "Why did the cat…"]]}]}
+    default = tmp_path / "data" / "external" / "toolalpaca" / "train_data.json"
+    default.parent.mkdir(parents=True); default.write_text(json.dumps([entry]))
+    rc, out, err = cli("toolalpaca", "--no-progress", cwd=tmp_path)  # the catalog's default path, relative to the working folder
+    assert rc == 0 and out.startswith("toolalpaca: 1 kept"), err
+    t = next(read_trajectories(tmp_path / "data" / "raw" / "toolalpaca"))
+    assert (t.source_id, t.tool_calls[0].arguments, t.tools[0].parameters["properties"]) == ("Jokes/0", {"topic": "cats"}, {"topic": {"type": "string"}})
+    rc, out, err = cli("toolalpaca", "--path", tmp_path / "missing.json", "--no-progress", cwd=tmp_path)
+    assert rc == 2 and "cannot read" in err and len(err.strip().splitlines()) == 1, err
+
+
 def test_bad_input_exits_2_with_one_line(tmp_path):
     (tmp_path / "bad.json").write_text("{oops")
     cases = [("nope",), ("hf",), ("hf", "--dataset", tmp_path / "bad.json"), ("conversations", "--path", tmp_path / "bad.json", "--kind", "claude"),

@@ -54,7 +54,8 @@ def source_options(args: argparse.Namespace) -> tuple[str, dict, dict]:
     "(source name, source options, run settings) from parsed arguments."
     from agentic_lab.collect.catalog import catalog_entry, entry_options
     name, opts, run = args.source, {}, {}
-    entry = catalog_entry(name) if name not in SOURCES else None
+    entry = catalog_entry(name)
+    if name in SOURCES and not (entry and entry["load"] and entry["load"]["source"] == name): entry = None  # a source name wins, unless its catalog entry loads that very source (then its options are the defaults)
     if entry is not None:
         name, opts = entry_options(entry)
         if name == "hf": opts.setdefault("license", entry["license"])  # trajectories carry the dataset's license
