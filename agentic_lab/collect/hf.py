@@ -226,7 +226,8 @@ def openapi_tools(doc: dict | str, descriptions: dict | None = None) -> list[dic
 
 def _ta_tools(entry: dict) -> list[dict]:
     "An API entry's tool specs: its OpenAPI operations (names only from `Function_Description` when the document does not parse) and getDetails."
-    descs = {k: v for k, v in (entry.get("Function_Description") or {}).items() if k != "components"}
+    fd = entry.get("Function_Description")
+    descs = {k: v for k, v in fd.items() if k != "components"} if isinstance(fd, dict) else {}
     try: tools = openapi_tools(entry.get("Documentation") or {}, descs)
     except (ValueError, AttributeError, TypeError): tools = []
     known = {t["name"] for t in tools}
@@ -244,9 +245,9 @@ def _ta_items(entry, i: int) -> Iterator[dict]:
     if isinstance(insts, list):
         for j, inst in enumerate(insts): yield {"api": name, "id": f"{name}/{j}", "tools": tools, "instance": inst}
     else:
-        golden = entry.get("Golden_Answers") or []
+        golden = entry.get("Golden_Answers") if isinstance(entry.get("Golden_Answers"), list) else []
         for j, q in enumerate(instrs):
-            yield {"api": name, "id": f"{name}/eval/{j}", "tools": tools, "question": q, "golden": golden[j] if j < len(golden) else None}
+            yield {"api": name, "id": f"{name}/eval/{j}", "tools": tools, "question": q, "golden": golden[j] if j < len(golden) and isinstance(golden[j], list) else None}
 
 def _ta_args(text) -> dict:
     "Arguments of a ToolAlpaca action input (a JSON object string; anything else kept as `input`)."
