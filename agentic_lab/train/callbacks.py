@@ -96,9 +96,11 @@ def run_episode(model, tokenizer, traj: Trajectory, max_steps: int = 4, max_new_
         if step == 0:
             first = res.calls[0] if res.calls else None
             rec.update(output=text, parsed=bool(res.calls), reasoning=res.content, reason_tokens=len(tokenizer(res.content, add_special_tokens=False)["input_ids"]) if res.content else 0,
-                       # a task with no reference call (irrelevance) is right when the model makes no call
-                       tool_correct=float(first is None) if not refs else float(bool(first) and first.name == refs[0].name),
-                       args_correct=float(first is None) if not refs else float(bool(first) and check_expected([first], [refs[0]], traj.tools).valid))
+                       # tool and argument accuracy count only tasks that need a call; a task with no reference call (irrelevance) is
+                       # scored apart (`abstain_correct`: no call made), so a model that never calls cannot pass for one that selects tools
+                       tool_correct=float(bool(first) and first.name == refs[0].name) if refs else None,
+                       args_correct=float(bool(first) and check_expected([first], [refs[0]], traj.tools).valid) if refs else None,
+                       abstain_correct=None if refs else float(first is None))
         if not res.calls:
             msgs.append({"role": "assistant", "content": res.content or text}); break
         rec["steps"] += 1
@@ -134,7 +136,7 @@ def summarize(records: list[dict]) -> dict:
     "Aggregate per-item episode records."
     mean = lambda k: float(np.mean([r[k] for r in records if r.get(k) is not None])) if any(r.get(k) is not None for r in records) else float("nan")
     return {"n": len(records), "tool_acc": mean("tool_correct"), "arg_acc": mean("args_correct"), "parse_rate": mean("parsed"),
-            "task_success": mean("success"), "avg_steps": mean("steps"), "avg_reason_tokens": mean("reason_tokens")}
+            "irrelevance_acc": mean("abstain_correct"), "task_success": mean("success"), "avg_steps": mean("steps"), "avg_reason_tokens": mean("reason_tokens")}
 
 def evaluate_agent(model, tokenizer, trajs: list[Trajectory], max_steps: int = 4, max_new_tokens: int = 96) -> tuple[dict, list[dict]]:
     "Summary metrics and per-item records of `model` acting on `trajs`."

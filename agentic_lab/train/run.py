@@ -280,7 +280,7 @@ def run_training(config: str | Path | dict | None = None, **overrides) -> dict:
     return results
 
 # %% ../../nbs/46_train_run.ipynb
-METRICS = ("task_success", "tool_acc", "arg_acc", "parse_rate", "avg_steps", "avg_reason_tokens", "reasoning_match")
+METRICS = ("task_success", "tool_acc", "arg_acc", "irrelevance_acc", "parse_rate", "avg_steps", "avg_reason_tokens", "reasoning_match")
 
 def comparison_table(results: dict, metrics=METRICS):
     "A DataFrame: one row per model group, `mean ± std` over seeds for each metric."
