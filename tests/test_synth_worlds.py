@@ -171,15 +171,14 @@ def test_sandbox_kernel_layer_holds_without_the_audit_hook(tmp_path):
     from agentic_lab.synth.worlds import _RUNNER, _limits, _unshare
     secret = tmp_path / "secret.txt"; secret.write_text("s3cret")
     root = tmp_path / "world"; root.mkdir()
-    code = (f"import os, socket, _posixsubprocess\nfor p in ({str(secret)!r}, '/etc/hostname'):\n    try: print(open(p).read())\n"
+    code = (f"import os, socket\nfor p in ({str(secret)!r}, '/etc/hostname'):\n    try: print(open(p).read())\n"
             "    except OSError as e: print('refused', e.errno)\n"
-            "pid = _posixsubprocess.fork_exec([b'/bin/cat', b'/etc/hostname'], [b'/bin/cat'], True, (), None, None, -1, -1, -1, 1, -1, -1,"
-            " *os.pipe(), True, False, 0, None, None, -1, -1, None, False)\nprint('child exit', os.waitpid(pid, 0)[1] >> 8)\n"
+            "pid = os.fork()\nif pid == 0:\n    try: os.execv('/bin/cat', ['/bin/cat', '/etc/hostname'])\n    finally: os._exit(255)\n"
+            "print('child exit', os.waitpid(pid, 0)[1] >> 8)\n"
             "s = socket.socket(); s.settimeout(1)\ntry: s.connect(('127.0.0.1', 9))\nexcept OSError as e: print('connect refused', e.errno)\n"
             "open('mine.txt', 'w').write('ok'); print(open('mine.txt').read())")
     r = subprocess.run([sys.executable, "-I", "-S", "-c", _RUNNER, str(root), "", "def hook(event, args): pass"], input=code, text=True,
                        capture_output=True, cwd=root, env={}, preexec_fn=_limits(256, 5, _unshare()), timeout=30)
-    if "fork_exec() takes" in r.stderr: pytest.skip("this Python's _posixsubprocess.fork_exec has another signature")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[:2] == ["refused 13", "refused 13"] and lines[2] == "child exit 255", r.stdout   # exec refused in the child

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/10_collect_base.ipynb 3
 from __future__ import annotations
-import hashlib, json, logging, sys, time
+import hashlib, itertools, json, logging, sys, time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,8 +18,8 @@ from .http import HttpClient, Metrics, CollectError, HttpError, RobotsDisallowed
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'HTTP_OPTIONS', 'SOURCES', 'Drop', 'check_format', 'Source', 'register_source', 'get_source', 'ListSource',
-           'Collector', 'RedactingFilter', 'run_collect', 'JsonApiSource']
+__all__ = ['log', 'HTTP_OPTIONS', 'BAD_LINE', 'SOURCES', 'Drop', 'check_format', 'Source', 'jsonl_lines', 'register_source',
+           'get_source', 'ListSource', 'Collector', 'RedactingFilter', 'run_collect', 'JsonApiSource']
 
 # %% ../../nbs/10_collect_base.ipynb
 class Drop(Exception):
@@ -75,6 +75,21 @@ class Source:
 
     def http_headers(self) -> dict: return {}
     def close(self): self._http is not None and self._http.close()
+
+# %% ../../nbs/10_collect_base.ipynb
+BAD_LINE = "_bad"  # key of the marker item that stands for an unreadable line (its value says where)
+
+def jsonl_lines(path: str | Path, start: int = 0, what: str = "jsonl") -> Iterator[tuple[int, Any]]:
+    "(line number, object) of a JSON-lines file after line `start`; a line that is not JSON or not UTF-8 is a `{BAD_LINE, error, text}` marker."
+    try: f = open(path, "rb")
+    except OSError as e: raise CollectError(f"{what}: {path}: cannot read ({e.strerror})") from None
+    with f:
+        for n, raw in enumerate(itertools.islice(f, start, None), start + 1):
+            if not raw.strip(): continue
+            try: yield n, json.loads(raw.decode("utf-8"))
+            except (ValueError, RecursionError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+                why = e.msg if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {str(e)[:120]}"
+                yield n, {BAD_LINE: f"line {n}", "error": f"not JSON ({why})", "text": raw.decode("utf-8", "replace").rstrip("\n")[:2000]}
 
 # %% ../../nbs/10_collect_base.ipynb
 @property

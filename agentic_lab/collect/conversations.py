@@ -11,7 +11,7 @@ from typing import Any, Iterator
 from ..core import Trajectory, Message, ToolCall, ToolSpec, THINK_OPEN, THINK_CLOSE
 from ..formats import parse, FormatError
 from ..spans import segment
-from .base import Source, register_source, CollectError, Drop
+from .base import Source, register_source, CollectError, Drop, jsonl_lines, BAD_LINE
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def parse_openai_log(line: dict) -> Trajectory:
 # %% ../../nbs/13_collect_conversations.ipynb
 def _bad_run(r: Any, by_id: dict) -> str | None:
     "Why run `r` cannot join a trace (None when it can)."
-    if isinstance(r, dict) and "_bad" in r: return r["error"]
+    if isinstance(r, dict) and BAD_LINE in r: return r["error"]
     if not isinstance(r, dict): return f"not a run object ({type(r).__name__})"
     if not r.get("id"): return "run without an id"
     if r["id"] in by_id: return f"duplicate run id {r['id']!r}"
@@ -167,7 +167,7 @@ def langsmith_traces(runs: list, lines: list[int] | None = None) -> list[dict]:
     for n, r in zip(lines or range(1, len(runs) + 1), runs):
         where = f"{'line' if lines else 'run'} {n}"
         if (why := _bad_run(r, by_id)) is None: by_id[r["id"]] = {**r, "child_runs": list(r.get("child_runs") or [])}
-        else: bad.append(r if isinstance(r, dict) and "_bad" in r else {"_bad": where, "run": r, "error": why})
+        else: bad.append(r if isinstance(r, dict) and BAD_LINE in r else {BAD_LINE: where, "run": r, "error": why})
     roots = []
     for r in by_id.values():
         parent = by_id.get(r.get("parent_run_id"))
@@ -234,17 +234,7 @@ def _load_json(path: Path) -> Any:
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as e: raise CollectError(f"conversations: {path}: cannot read ({type(e).__name__}: {e})") from None
 
 # %% ../../nbs/13_collect_conversations.ipynb
-def _jsonl_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    "(line number, object) of a JSONL file; a broken line's object is a `{_bad, text, error}` marker to be quarantined."
-    try: f = open(path, encoding="utf-8")
-    except OSError as e: raise CollectError(f"conversations: {path}: cannot read ({e.strerror})") from None
-    with f:
-        for n, line in enumerate(f, 1):
-            if not line.strip(): continue
-            try: yield n, json.loads(line)
-            except json.JSONDecodeError as e: yield n, {"_bad": f"line {n}", "text": line[:2000], "error": f"not JSON ({e.msg})"}
-
-def _jsonl_items(path: Path) -> list[Any]: return [o for _, o in _jsonl_lines(path)]
+def _jsonl_items(path: Path) -> list[Any]: return [o for _, o in jsonl_lines(path, what="conversations")]
 
 def conversation_items(path: str | Path, kind: str) -> list[Any]:
     "The conversations (or log lines, or root runs) of an export file."
@@ -253,7 +243,7 @@ def conversation_items(path: str | Path, kind: str) -> list[Any]:
     if kind == "openai-log": return _jsonl_items(path)
     if kind == "langsmith":
         if path.suffix == ".jsonl":
-            pairs = list(_jsonl_lines(path)); return langsmith_traces([r for _, r in pairs], [n for n, _ in pairs])
+            pairs = list(jsonl_lines(path, what="conversations")); return langsmith_traces([r for _, r in pairs], [n for n, _ in pairs])
         runs = _load_json(path)
         return langsmith_traces(runs if isinstance(runs, list) else [runs])
     data = _load_json(path)
@@ -276,6 +266,6 @@ class ConversationsSource(Source):
         for i in range(cursor or 0, len(items)): yield items[i], i + 1
 
     def normalize(self, item):
-        if isinstance(item, dict) and "_bad" in item: raise FormatError(f"{item['_bad']}: {item['error']}")
+        if isinstance(item, dict) and BAD_LINE in item: raise FormatError(f"{item[BAD_LINE]}: {item['error']}")
         if not isinstance(item, dict): raise FormatError(f"{self.options['kind']}: item must be a JSON object, got {type(item).__name__}")
         return PARSERS[self.options["kind"]](item)

@@ -10,14 +10,14 @@ from typing import Any, Iterator
 
 from ..core import Trajectory
 from ..formats import parse, FORMATS, FormatError
-from .base import Source, register_source, CollectError, Drop, check_format
+from .base import Source, register_source, CollectError, Drop, check_format, jsonl_lines, BAD_LINE
 
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'BFCL_FUNC_DOCS', 'ADAPTERS', 'BAD_LINE', 'bfcl_dir', 'bfcl_categories', 'bfcl_answers', 'bfcl_functions',
-           'BfclSource', 'load_hf', 'map_columns', 'jsonl_rows', 'iter_rows', 'HfSource', 'openapi_tools',
-           'toolalpaca_record', 'ToolAlpacaSource', 'examples_path', 'ExamplesSource']
+__all__ = ['log', 'BFCL_FUNC_DOCS', 'ADAPTERS', 'bfcl_dir', 'bfcl_categories', 'bfcl_answers', 'bfcl_functions', 'BfclSource',
+           'load_hf', 'map_columns', 'jsonl_rows', 'iter_rows', 'HfSource', 'openapi_tools', 'toolalpaca_record',
+           'ToolAlpacaSource', 'examples_path', 'ExamplesSource']
 
 # %% ../../nbs/12_collect_hf.ipynb
 BFCL_FUNC_DOCS = {"GorillaFileSystem": "gorilla_file_system", "MathAPI": "math_api", "MessageAPI": "message_api", "TwitterAPI": "posting_api",
@@ -123,19 +123,12 @@ def map_columns(row: dict, columns: dict) -> dict:
     return out
 
 # %% ../../nbs/12_collect_hf.ipynb
-BAD_LINE = "__bad_line__"  # marks the item of a JSONL line that is not JSON (quarantined with its line number)
-
 def _is_jsonl(dataset: str) -> bool: return Path(dataset).suffix.lower() == ".jsonl" and Path(dataset).is_file()
 
 def jsonl_rows(path: str | Path, start: int = 0) -> Iterator[tuple[Any, int]]:
-    "(row, its line number) of a JSON-lines file after line `start`; a line that is not JSON is `{BAD_LINE: n, error, text}`."
-    with open(path, "rb") as f:
-        for n, raw in enumerate(itertools.islice(f, start, None), start + 1):
-            if not raw.strip(): continue
-            try: row = json.loads(raw.decode("utf-8"))
-            except (ValueError, RecursionError) as e:
-                yield {BAD_LINE: n, "error": f"not JSON ({type(e).__name__}: {str(e)[:120]})", "text": raw.decode("utf-8", "replace").rstrip("\n")}, n; continue
-            yield ({k: v for k, v in row.items() if v is not None} if isinstance(row, dict) else row), n
+    "(row, its line number) of a JSON-lines file after line `start`, null fields left out as Arrow would; an unreadable line is a `jsonl_lines` marker."
+    for n, row in jsonl_lines(path, start, what="hf"):
+        yield ({k: v for k, v in row.items() if v is not None} if isinstance(row, dict) and BAD_LINE not in row else row), n
 
 def iter_rows(ds, start: int = 0, batch_size: int = 1000) -> Iterator[dict]:
     "Rows of a `Dataset` or `IterableDataset` from index `start`, as plain dicts."
@@ -182,7 +175,7 @@ class HfSource(Source):
             yield row, i + 1
 
     def normalize(self, item):
-        if isinstance(item, dict) and BAD_LINE in item: raise FormatError(f"line {item[BAD_LINE]}: {item['error']}")
+        if isinstance(item, dict) and BAD_LINE in item: raise FormatError(f"{item[BAD_LINE]}: {item['error']}")
         cols = self.options.get("columns") if self.options.get("adapter") == "columns" else None
         return parse(map_columns(item, cols) if cols and isinstance(item, dict) else item, fmt=self.fmt, source=self.label)
 

@@ -64,14 +64,14 @@ class WebSource(ExtractingSource):
     "Tool-use examples from documentation sites (sitemap or seeds, robots.txt obeyed)."
     name, kind, license = "web", "scrape", None
     accepts = ("seeds", "sitemap", "allowed_domains", "path_prefix", "delay", "max_pages")
+    description = "documentation sites: tool-use examples in code blocks and text"
+    rate = 100.0  # politeness is the Pacer's delay
 
     def __init__(self, **options):
         super().__init__(**options)
         o = self.options
         if not (o.get("seeds") or o.get("base_url") or (o.get("sitemap") not in (None, True, False) and o.get("allowed_domains"))):
             raise CollectError("web: nothing to crawl — give seeds (start URLs) or base_url (the site root), e.g. --option base_url=https://docs.example.org")
-    description = "documentation sites: tool-use examples in code blocks and text"
-    rate = 100.0  # politeness is the Pacer's delay
 
     def allowed_domains(self) -> set[str]:
         o = self.options
